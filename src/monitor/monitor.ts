@@ -1,0 +1,256 @@
+// The monitor: owns the live configuration and entity states, runs checks through the scheduler,
+// feeds results through the reducer, persists them, and announces results and transitions.
+import { EventEmitter } from 'node:events';
+import type { CheckOutcome, CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
+import type { Store } from '../store/store.ts';
+import type { Logger } from '../log.ts';
+import { createScheduler, systemClock } from './scheduler.ts';
+import type { Clock } from './scheduler.ts';
+import { initialState, isDown, reduceState, reevaluate } from './state.ts';
+import type { DependencyLookup } from './state.ts';
+import { silentLogger } from '../log.ts';
+
+export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
+
+export interface MonitorEvents {
+  /** A check finished and its result was applied. */
+  result: [entity: Entity, result: CheckResult, state: EntityState];
+  /** A status changed. */
+  transition: [transition: Transition, state: EntityState];
+  /** A new configuration was applied. */
+  config: [config: Config];
+}
+
+export interface MonitorOptions {
+  readonly config: Config;
+  readonly store: Store;
+  readonly runCheck: RunCheck;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** For spreading first checks; injectable so tests are deterministic. */
+  readonly random?: () => number;
+  /** First checks are spread over min(interval, this) seconds. */
+  readonly spreadSeconds?: number;
+  /** Called when each check starts, with how late it started (ms). */
+  readonly onCheckStart?: (name: string, lateMs: number) => void;
+}
+
+export interface Monitor {
+  readonly events: EventEmitter<MonitorEvents>;
+  /** Loads stored states and starts every entity's timer. */
+  start(): Promise<void>;
+  /** Cancels timers, aborts checks in flight and waits for them (at most their timeout). */
+  stop(): Promise<void>;
+  config(): Config;
+  entity(name: string): Entity | undefined;
+  state(name: string): EntityState | undefined;
+  /** Entities of the current configuration with their states, in file order. */
+  list(): { entity: Entity; state: EntityState }[];
+  /** Applies a new configuration: starts, stops and reschedules only what changed. */
+  apply(config: Config): void;
+  /** Runs a check now (or joins the one in flight) and resolves when it is applied. */
+  checkNow(name: string): Promise<void>;
+}
+
+/** Everything that affects how an entity is checked; its position in the file does not. */
+function fingerprint(entity: Entity): string {
+  return JSON.stringify({ ...entity, line: 0 });
+}
+
+export function createMonitor(options: MonitorOptions): Monitor {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger();
+  const random = options.random ?? Math.random;
+  const spreadSeconds = options.spreadSeconds ?? 30;
+  const events = new EventEmitter<MonitorEvents>();
+  const abort = new AbortController();
+  let config = options.config;
+  let entities = new Map<string, Entity>();
+  let dependents = new Map<string, string[]>();
+  const states = new Map<string, EntityState>();
+  let started = false;
+
+  const lookup: DependencyLookup = {
+    state: (name) => states.get(name),
+    dependencies: (name) => entities.get(name)?.dependencies ?? [],
+  };
+
+  const scheduler = createScheduler({
+    clock,
+    run: (name) => runOne(name).catch((err: unknown) => {
+      logger.error({ entity: name, err: String(err) }, 'check failed unexpectedly');
+    }),
+    nextDelay: (name) => {
+      const entity = entities.get(name);
+      if (!entity) return 60_000;
+      const state = states.get(name);
+      return (state?.status === 'pending' ? entity.retry_interval : entity.interval) * 1000;
+    },
+    onStart: options.onCheckStart,
+  });
+
+  function index(next: Config): void {
+    entities = new Map(next.entities.map((e) => [e.name, e]));
+    dependents = new Map();
+    for (const e of next.entities) {
+      for (const dep of e.dependencies) {
+        const list = dependents.get(dep) ?? [];
+        list.push(e.name);
+        dependents.set(dep, list);
+      }
+    }
+  }
+  index(config);
+
+  function stateOf(name: string): EntityState {
+    let state = states.get(name);
+    if (!state) {
+      state = initialState(name);
+      states.set(name, state);
+    }
+    return state;
+  }
+
+  /** Dependencies below `name` whose failure is not yet confirmed. */
+  function unconfirmedBelow(name: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>([name]);
+    const stack = [...(entities.get(name)?.dependencies ?? [])];
+    while (stack.length > 0) {
+      const dep = stack.pop()!;
+      if (seen.has(dep) || !entities.has(dep)) continue;
+      seen.add(dep);
+      if (isDown(stateOf(dep).status)) continue;
+      out.push(dep);
+      stack.push(...entities.get(dep)!.dependencies);
+    }
+    return out;
+  }
+
+  async function runOne(name: string): Promise<void> {
+    const entity = entities.get(name);
+    if (!entity || abort.signal.aborted) return;
+    const at = clock.now();
+    const outcome = await options.runCheck(entity, { signal: abort.signal });
+    if (abort.signal.aborted) return;
+    const result: CheckResult = { ...outcome, at };
+    const prev = stateOf(name);
+    const confirming = !result.ok && !isDown(prev.status) && prev.consecutive_failures + 1 >= entity.failure_threshold;
+    if (confirming) {
+      // The verdict must use fresh results: a dependency checked minutes ago may be down now.
+      await Promise.all(unconfirmedBelow(name).map((dep) => scheduler.runNow(dep)));
+      if (abort.signal.aborted) return;
+    }
+    const current = entities.get(name);
+    if (!current) return;
+    apply(current, result);
+  }
+
+  function apply(entity: Entity, result: CheckResult): void {
+    const { state, transition } = reduceState(stateOf(entity.name), result, entity, lookup);
+    states.set(entity.name, state);
+    store.saveResult(
+      { name: entity.name, at: result.at, ok: result.ok, status: state.status, latency_ms: result.latency_ms, message: result.message },
+      state,
+    );
+    events.emit('result', entity, result, state);
+    if (transition) announce(transition, state);
+  }
+
+  function announce(transition: Transition, state: EntityState, cascade = true): void {
+    store.saveTransition(transition);
+    logger.info(
+      { entity: transition.name, from: transition.from, to: transition.to, blocked_by: transition.blocked_by, message: transition.message },
+      'status changed',
+    );
+    events.emit('transition', transition, state);
+    if (cascade) propagate(transition.name, transition.at);
+  }
+
+  /** Re-derives a failing entity's verdict from its dependencies; announces a change. */
+  function settle(name: string, at: number): void {
+    const entity = entities.get(name);
+    const prev = states.get(name);
+    if (!entity || !prev) return;
+    const { state, transition } = reevaluate(prev, entity, lookup, at);
+    if (state === prev) return;
+    states.set(name, state);
+    store.saveState(state);
+    if (transition) announce(transition, state, false);
+  }
+
+  /** A status change below can change the verdict of every failing entity above it. */
+  function propagate(changed: string, at: number): void {
+    const seen = new Set<string>([changed]);
+    const queue = [...(dependents.get(changed) ?? [])];
+    // Nearest first, each once: a verdict walks all the way down, so one pass suffices.
+    for (let i = 0; i < queue.length; i++) {
+      const name = queue[i]!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      settle(name, at);
+      queue.push(...(dependents.get(name) ?? []));
+    }
+  }
+
+  function firstDelay(entity: Entity): number {
+    const last = states.get(entity.name)?.lastcheck;
+    const now = clock.now();
+    // After a restart, keep the entity's cadence instead of checking everything at once.
+    if (last !== null && last !== undefined && last + entity.interval * 1000 > now && last <= now) {
+      return last + entity.interval * 1000 - now;
+    }
+    return Math.floor(random() * Math.min(entity.interval, spreadSeconds) * 1000);
+  }
+
+  function reevaluateAll(): void {
+    const at = clock.now();
+    for (const entity of config.entities) settle(entity.name, at);
+  }
+
+  return {
+    events,
+    async start() {
+      if (started) return;
+      started = true;
+      for (const [name, state] of await store.loadStates()) states.set(name, state);
+      for (const entity of config.entities) {
+        stateOf(entity.name);
+        scheduler.add(entity.name, firstDelay(entity));
+      }
+    },
+    async stop() {
+      scheduler.stop();
+      abort.abort();
+      const inFlight = scheduler.inFlight();
+      await Promise.allSettled(inFlight);
+      await store.flush();
+    },
+    config: () => config,
+    entity: (name) => entities.get(name),
+    state: (name) => (entities.has(name) ? stateOf(name) : undefined),
+    list: () => config.entities.map((entity) => ({ entity, state: stateOf(entity.name) })),
+    apply(next) {
+      const before = entities;
+      config = next;
+      index(next);
+      for (const [name] of before) {
+        if (!entities.has(name)) scheduler.remove(name);
+      }
+      for (const entity of next.entities) {
+        const old = before.get(entity.name);
+        if (!old) {
+          stateOf(entity.name);
+          if (started) scheduler.add(entity.name, firstDelay(entity));
+        } else if (fingerprint(old) !== fingerprint(entity) && started) {
+          // Counts and status stay; only the timer follows the new settings.
+          scheduler.reschedule(entity.name, firstDelay(entity));
+        }
+      }
+      reevaluateAll();
+      events.emit('config', next);
+    },
+    checkNow: (name) => scheduler.runNow(name),
+  };
+}

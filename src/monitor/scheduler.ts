@@ -1,0 +1,118 @@
+// Per-entity timers. Each entity has exactly one timer or one check in flight, never both, so a
+// check never overlaps itself, and a slow target only delays its own next check.
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface SchedulerOptions {
+  readonly clock?: Clock;
+  /** Runs one check of the entity and everything it triggers. Must not reject. */
+  readonly run: (name: string) => Promise<void>;
+  /** Milliseconds from the start of the check just finished to the start of the next one. */
+  readonly nextDelay: (name: string) => number;
+  /** Called as each check starts, with how late it is against its plan (for metrics). */
+  readonly onStart?: (name: string, lateMs: number) => void;
+}
+
+export interface Scheduler {
+  /** Starts the entity's timer; its first check runs after `firstDelayMs`. */
+  add(name: string, firstDelayMs: number): void;
+  /** Cancels the entity's timer; a check in flight finishes but schedules nothing. */
+  remove(name: string): void;
+  /** Moves the next check (not one in flight) to `delayMs` from now. */
+  reschedule(name: string, delayMs: number): void;
+  /** Runs the check now, or joins the one in flight; the timer restarts after it. */
+  runNow(name: string): Promise<void>;
+  has(name: string): boolean;
+  /** Checks in flight right now. */
+  inFlight(): Promise<void>[];
+  /** Cancels every timer; checks in flight are left to finish (the caller aborts them). */
+  stop(): void;
+}
+
+interface Slot {
+  timer: unknown;
+  planned: number;
+  running: Promise<void> | null;
+  removed: boolean;
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const clock = options.clock ?? systemClock;
+  const slots = new Map<string, Slot>();
+  let stopped = false;
+
+  function arm(name: string, slot: Slot, at: number): void {
+    if (slot.timer !== null) clock.clearTimeout(slot.timer);
+    slot.planned = at;
+    slot.timer = clock.setTimeout(() => {
+      slot.timer = null;
+      void start(name, slot);
+    }, Math.max(0, at - clock.now()));
+  }
+
+  function start(name: string, slot: Slot): Promise<void> {
+    if (slot.running) return slot.running;
+    if (slot.timer !== null) {
+      clock.clearTimeout(slot.timer);
+      slot.timer = null;
+    }
+    const startedAt = clock.now();
+    options.onStart?.(name, Math.max(0, startedAt - slot.planned));
+    const running = options.run(name).finally(() => {
+      slot.running = null;
+      if (stopped || slot.removed) return;
+      // Keep the cadence from the planned start; a check that overran starts the next one now.
+      const next = Math.max(clock.now(), Math.min(startedAt, slot.planned) + options.nextDelay(name));
+      arm(name, slot, next);
+    });
+    slot.running = running;
+    return running;
+  }
+
+  return {
+    add(name, firstDelayMs) {
+      if (stopped || slots.has(name)) return;
+      const slot: Slot = { timer: null, planned: 0, running: null, removed: false };
+      slots.set(name, slot);
+      arm(name, slot, clock.now() + firstDelayMs);
+    },
+    remove(name) {
+      const slot = slots.get(name);
+      if (!slot) return;
+      slot.removed = true;
+      if (slot.timer !== null) clock.clearTimeout(slot.timer);
+      slot.timer = null;
+      slots.delete(name);
+    },
+    reschedule(name, delayMs) {
+      const slot = slots.get(name);
+      if (!slot || slot.running || stopped) return;
+      arm(name, slot, clock.now() + delayMs);
+    },
+    runNow(name) {
+      const slot = slots.get(name);
+      if (!slot || stopped) return Promise.resolve();
+      slot.planned = clock.now();
+      return start(name, slot);
+    },
+    has: (name) => slots.has(name),
+    inFlight: () => [...slots.values()].flatMap((s) => (s.running ? [s.running] : [])),
+    stop() {
+      stopped = true;
+      for (const slot of slots.values()) {
+        if (slot.timer !== null) clock.clearTimeout(slot.timer);
+        slot.timer = null;
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The entity document of the REST API: the first ten fields keep the original names and order.
+import type { Entity, EntityState, Uptime } from '../types.ts';
+import { successRatio } from '../monitor/state.ts';
+
+export interface EntityDocument {
+  name: string;
+  type: string;
+  interval: number;
+  lastcheck: string | null;
+  status: string;
+  success_count: number;
+  fail_count: number;
+  success_ratio: number;
+  dependencies: string[] | null;
+  extra: Record<string, string | number | boolean>;
+  message: string;
+  latency_ms: number | null;
+  since: string | null;
+  consecutive_failures: number;
+  blocked_by: string | null;
+  group: string | null;
+  target: string;
+  uptime: Uptime;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export const NO_UPTIME: Uptime = { '24h': null, '7d': null, '30d': null };
+
+export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = NO_UPTIME): EntityDocument {
+  return {
+    name: entity.name,
+    type: entity.type,
+    interval: entity.interval,
+    lastcheck: iso(state.lastcheck),
+    status: state.status,
+    success_count: state.success_count,
+    fail_count: state.fail_count,
+    success_ratio: successRatio(state),
+    dependencies: entity.dependencies.length > 0 ? [...entity.dependencies] : null,
+    // User facts first; figures from the last check (http_status, size...) next to them.
+    extra: { ...entity.extra, ...state.extra },
+    message: state.message,
+    latency_ms: state.latency_ms,
+    since: iso(state.since),
+    consecutive_failures: state.consecutive_failures,
+    blocked_by: state.blocked_by,
+    group: entity.group,
+    target: entity.target,
+    uptime,
+  };
+}

@@ -1,0 +1,31 @@
+// Uptime windows change slowly; computing them for thousands of entities on every request
+// would make the API's cost grow with the fleet. One query for all, refreshed at most every ttl.
+import type { Store } from '../store/store.ts';
+import type { Uptime } from '../types.ts';
+import { NO_UPTIME } from './document.ts';
+
+export interface UptimeCache {
+  get(name: string): Promise<Uptime>;
+}
+
+export function createUptimeCache(store: Store, now: () => number, ttlMs = 10_000): UptimeCache {
+  let values = new Map<string, Uptime>();
+  let fetchedAt = -Infinity;
+  let pending: Promise<void> | null = null;
+
+  function refresh(): Promise<void> {
+    if (pending) return pending;
+    const started = store.uptimeAll(now()).then(
+      (all) => { values = all; fetchedAt = now(); },
+    ).finally(() => { pending = null; });
+    pending = started;
+    return started;
+  }
+
+  return {
+    async get(name) {
+      if (now() - fetchedAt > ttlMs) await refresh();
+      return values.get(name) ?? NO_UPTIME;
+    },
+  };
+}

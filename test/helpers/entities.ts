@@ -1,0 +1,28 @@
+// Builders for fully defaulted entities, for tests that do not go through the YAML loader.
+import type { ApiEntity, Config, Entity, PingEntity } from '../../src/types.ts';
+
+type Common = Partial<Omit<PingEntity, 'type' | 'name' | 'dependencies'>>;
+
+const base = (name: string, dependencies: string[]) => ({
+  name, dependencies, interval: 60, timeout: 10, retry_interval: 15, failure_threshold: 3, success_threshold: 1,
+  group: null, extra: {}, line: 1,
+});
+
+export function pingEntity(name: string, dependencies: string[] = [], over: Common = {}): PingEntity {
+  return { ...base(name, dependencies), type: 'ping', host: '127.0.0.1', target: '127.0.0.1', ...over };
+}
+
+export function apiEntity(name: string, url: string, dependencies: string[] = [], over: Partial<Omit<ApiEntity, 'type' | 'name'>> = {}): ApiEntity {
+  return {
+    ...base(name, dependencies), type: 'api', url, target: url, method: 'GET', headers: {}, body: null,
+    follow_redirects: true, expect: { status: null, body_contains: null, json: null, max_latency_ms: null }, ...over,
+  };
+}
+
+export function configOf(entities: Entity[], over: Partial<Config> = {}): Config {
+  return {
+    path: 'entities.yaml', title: 'test', public_url: null, entities,
+    notify: { telegram: null, webhook: null, email: null, degraded: false, config_errors: true, reminder: 0 },
+    retention: { raw_days: 7 }, api_token: null, ...over,
+  };
+}
