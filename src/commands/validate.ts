@@ -1,0 +1,33 @@
+// `pulsemap validate [FILE]`: check a configuration without starting anything.
+// Problems go to stderr (one `FILE:LINE:COL: message` per line) so stdout stays the verdict.
+import { parseArgs } from 'node:util';
+import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
+
+export const validateCommand = {
+  summary: 'check entities.yaml and print every problem with its position',
+
+  async run(args: string[]): Promise<number> {
+    let positionals: string[];
+    try {
+      ({ positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true }));
+    } catch (err) {
+      process.stderr.write(`pulsemap validate: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (positionals.length > 1) {
+      process.stderr.write('usage: pulsemap validate [FILE]\n');
+      return 2;
+    }
+    const file = positionals[0] ?? process.env.PULSEMAP_CONFIG ?? './entities.yaml';
+    try {
+      const config = await loadConfig(file);
+      const n = config.entities.length;
+      process.stdout.write(`ok: ${n} entities\n`); // the exact words scripts match on (SPEC 1)
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
+      return 1;
+    }
+  },
+};

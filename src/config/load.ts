@@ -1,0 +1,158 @@
+// entities.yaml -> Config: YAML (with positions) -> ${VAR} -> JSON Schema -> references -> defaults.
+// Every problem found on the way is reported, each pointing at its place in the file.
+import { readFile } from 'node:fs/promises';
+import { isAlias, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node, Scalar } from 'yaml';
+import type { Config } from '../types.ts';
+import { buildConfig } from './build.ts';
+import type { RawConfig } from './build.ts';
+import { coerceScalar, substitute } from './env.ts';
+import { ConfigError, sortProblems } from './errors.ts';
+import type { ConfigIssue, ConfigProblem } from './errors.ts';
+import { checkDependencies } from './graph.ts';
+import { keyPositions, locate, pathToPointer, pointerToPath, positionOf } from './positions.ts';
+import type { Path } from './positions.ts';
+import { checkSchema } from './schema.ts';
+import type { SchemaError } from './schema.ts';
+import { checkSemantics } from './semantic.ts';
+import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
+
+export { configFingerprint } from './build.ts';
+export { ConfigError, formatProblem } from './errors.ts';
+export type { ConfigProblem } from './errors.ts';
+
+/**
+ * How often one anchor may be expanded (weighted by the aliases inside it). Generous for
+ * `<<: *defaults` on hundreds of entities; a "billion laughs" file hits it after a few levels.
+ */
+export const MAX_ALIAS_COUNT = 500;
+
+type Parsed = { config: Config } | { errors: ConfigProblem[] };
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): Parsed {
+  const lines = new LineCounter();
+  // Duplicate keys are found below in one pass; the library's own check compares every pair of keys.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: false });
+  const at = (offset: number, message: string): ConfigProblem => ({ file, ...lines.linePos(offset), message });
+
+  // 1. YAML itself. Past a syntax error the tree is guesswork, so stop here. The parser often
+  // reports one slip several times over; the first report on each line is the useful one.
+  const yamlProblems = sortProblems(syntaxProblems(doc).map((r) => at(r.offset, r.message)))
+    .filter((p, i, all) => i === 0 || all[i - 1]!.line !== p.line)
+    .map((p) => ({ ...p, message: p.message + flowHint(text, p.line) }));
+  if (yamlProblems.length > 0) return { errors: yamlProblems };
+
+  // 2. ${VAR} in string values (never in keys).
+  const problems: ConfigProblem[] = [];
+  const wholeReferences = new WeakSet<Node>();
+  const failedScalars = new WeakSet<Node>();
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'string') return;
+      const s = substitute(node.value, env);
+      if (!s.changed && s.invalid.length === 0) return;
+      const offset = node.range?.[0] ?? 0;
+      for (const name of s.missing) problems.push(at(offset, `environment variable ${name} is not set`));
+      for (const bad of s.invalid) problems.push(at(offset, `invalid variable reference '${bad}': write \${NAME} or \${NAME:-default} (and $\${ for a literal \${)`));
+      if (s.missing.length > 0 || s.invalid.length > 0) failedScalars.add(node);
+      if (s.whole) wholeReferences.add(node);
+      (node as Scalar).value = s.value;
+    },
+  });
+
+  // 3. To plain data, with alias expansion bounded.
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const offset = firstAliasOffset(doc);
+    return { errors: [at(offset, `YAML aliases expand too much (limit ${MAX_ALIAS_COUNT}); refusing what looks like an alias bomb`)] };
+  }
+
+  // 4. Schema, coercing whole `${VAR}` values into the numbers and booleans fields ask for.
+  const schemaErrors = validateWithCoercion(doc, data, wholeReferences);
+  const issues: ConfigIssue[] = [];
+  const schemaPointers = new Set<string>();
+  for (const e of schemaErrors) {
+    if (!e.issue) continue;
+    schemaPointers.add(pathToPointer(e.issue.path));
+    // An unset variable was already reported at this value; its emptiness is not news.
+    const { value } = locate(doc, e.issue.path);
+    if (value && failedScalars.has(value)) continue;
+    issues.push(e.issue);
+  }
+
+  // 5. Beyond the schema: references and cycles, hosts and URLs that must really parse.
+  const names = entityNames(doc, lines, data);
+  issues.push(...checkDependencies(new Map(names.map((n) => [n, dependenciesOf(data, n)]))));
+  const reported = (path: Path): boolean => {
+    const pointer = pathToPointer(path);
+    return [...schemaPointers].some((p) => p === pointer || p.startsWith(`${pointer}/`));
+  };
+  issues.push(...checkSemantics(data, reported));
+
+  for (const issue of issues) {
+    const { line, col } = positionOf(doc, lines, issue.path, issue.at);
+    problems.push({ file, line, col, message: issue.message });
+  }
+  if (problems.length > 0) return { errors: sortProblems(problems) };
+
+  const keys = keyPositions(doc, lines, ['entities']);
+  const lineOf = (name: string): number => (keys.get(name) ?? positionOf(doc, lines, ['entities', name], 'key')).line;
+  return { config: buildConfig(data as RawConfig, file, names, lineOf) };
+}
+
+/** Reads and parses `file`; throws ConfigError (one problem per line in its message). */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError([{ file, line: 0, col: 0, message: `cannot read: ${reason}` }]);
+  }
+  const result = parseConfig(text, file, env);
+  if ('errors' in result) throw new ConfigError(result.errors);
+  return result.config;
+}
+
+/** Validates; where a type error sits on a whole `${VAR}` value that reads as the wanted type, converts and retries. */
+function validateWithCoercion(doc: Document, data: unknown, whole: WeakSet<Node>): SchemaError[] {
+  for (let round = 0; ; round++) {
+    const errors = checkSchema(data);
+    let changed = false;
+    for (const e of errors) {
+      if (e.keyword !== 'type' || round > 3) continue;
+      const path = pointerToPath(e.pointer);
+      const { value } = locate(doc, path);
+      const node = isAlias(value) ? value.resolve(doc) : value;
+      if (!node || !isScalar(node) || !whole.has(node) || typeof node.value !== 'string') continue;
+      const coerced = coerceScalar(node.value, e.want);
+      if (coerced === undefined) continue;
+      setAt(data, path, coerced);
+      changed = true;
+    }
+    if (!changed) return errors;
+  }
+}
+
+function setAt(data: unknown, path: readonly string[], value: unknown): void {
+  let target = data as Record<string, unknown>;
+  for (const segment of path.slice(0, -1)) target = target[segment] as Record<string, unknown>;
+  target[path[path.length - 1]!] = value;
+}
+
+/** Entity names in file order, read from the YAML tree (a JS object would put `42` before `a`). */
+function entityNames(doc: Document, lines: LineCounter, data: unknown): string[] {
+  const entities = (data as { entities?: unknown } | null)?.entities;
+  if (typeof entities !== 'object' || entities === null || Array.isArray(entities)) return [];
+  const keys = keyPositions(doc, lines, ['entities']);
+  const place = new Map(Object.keys(entities).map((n) => [n, keys.get(n) ?? positionOf(doc, lines, ['entities', n], 'key')]));
+  return [...place.keys()].sort((a, b) => place.get(a)!.line - place.get(b)!.line || place.get(a)!.col - place.get(b)!.col);
+}
+
+function dependenciesOf(data: unknown, name: string): string[] {
+  const deps = (data as { entities: Record<string, { dependencies?: unknown } | null> }).entities[name]?.dependencies;
+  return Array.isArray(deps) ? deps.filter((d): d is string => typeof d === 'string') : [];
+}

@@ -1,0 +1,54 @@
+// YAML-level problems: syntax, duplicate keys, and what the library's messages leave unsaid.
+import { isScalar, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/** Syntax errors and warnings (an unknown tag is as wrong as a typo here) and duplicate keys. */
+export function syntaxProblems(doc: Document): { offset: number; message: string }[] {
+  const found = [...doc.errors, ...doc.warnings].map((e) => ({ offset: e.pos[0], message: yamlMessage(e.message) }));
+  for (const { offset, key } of duplicateKeys(doc)) found.push({ offset, message: `duplicate key '${key}'` });
+  return found;
+}
+
+function yamlMessage(message: string): string {
+  // The library's messages can run on with an excerpt of the source; the position says enough.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Keys written twice in one map. Compared as text, the way they end up as property names, so
+ * `1` and `"1"` clash too; `<<` merge keys may repeat.
+ */
+function duplicateKeys(doc: Document): { offset: number; key: string }[] {
+  const found: { offset: number; key: string }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (!isScalar(key) || typeof key.value === 'symbol') continue;
+        const text = String(key.value);
+        if (seen.has(text)) found.push({ offset: key.range?.[0] ?? 0, key: text });
+        seen.add(text);
+      }
+    },
+  });
+  return found;
+}
+
+/** `{ host: ${H} }` is a YAML syntax error: braces are flow syntax. Say so where it is likely. */
+export function flowHint(text: string, line: number): string {
+  const source = text.split('\n')[line - 1] ?? '';
+  return /[[{].*\$\{/.test(source) ? ' (inside { } or [ ], quote values that use ${...}: "${NAME}")' : '';
+}
+
+export function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+

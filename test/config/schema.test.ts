@@ -1,0 +1,37 @@
+// The schema is also documentation: editors show each property's description while typing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { schema } from '../../src/config/schema.ts';
+
+type Node = Record<string, unknown>;
+
+function walk(node: unknown, path: string, visit: (node: Node, path: string) => void): void {
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`, visit));
+  visit(node as Node, path);
+  for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`, visit);
+}
+
+test('every property has a description', () => {
+  const missing: string[] = [];
+  walk(schema, '#', (node, path) => {
+    if (path.includes('/if')) return; // the type switch, not a property anyone writes
+    for (const key of ['properties', 'patternProperties'] as const) {
+      const props = node[key];
+      if (typeof props !== 'object' || props === null) continue;
+      for (const [name, sub] of Object.entries(props)) {
+        if (typeof (sub as Node).description !== 'string') missing.push(`${path}/${key}/${name}`);
+      }
+    }
+  });
+  assert.deepEqual(missing, []);
+});
+
+test('every object is closed to unknown keys', () => {
+  const open: string[] = [];
+  walk(schema, '#', (node, path) => {
+    // Maps of user-chosen names (entities, headers, extra, expect.json) constrain their values instead.
+    if (node.properties && node.additionalProperties !== false && !path.endsWith('/$defs/entity')) open.push(path);
+  });
+  assert.deepEqual(open.filter((p) => !p.includes('/if')), []);
+});
