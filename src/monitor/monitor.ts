@@ -9,6 +9,7 @@ import type { Clock } from './scheduler.ts';
 import { initialState, isDown, reduceState, reevaluate } from './state.ts';
 import type { DependencyLookup } from './state.ts';
 import { silentLogger } from '../log.ts';
+import { configFingerprint as fingerprint } from '../config/load.ts';
 
 export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
 
@@ -50,11 +51,6 @@ export interface Monitor {
   apply(config: Config): void;
   /** Runs a check now (or joins the one in flight) and resolves when it is applied. */
   checkNow(name: string): Promise<void>;
-}
-
-/** Everything that affects how an entity is checked; its position in the file does not. */
-function fingerprint(entity: Entity): string {
-  return JSON.stringify({ ...entity, line: 0 });
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {

@@ -1,0 +1,130 @@
+// ping check: the real system ping against 127.0.0.1, plus stand-in `ping` programs for the
+// conditions loopback cannot produce (every 127/8 address answers).
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import ping from 'ping';
+import { runCheck } from '../../src/checks/index.ts';
+import type { CheckOutcome } from '../../src/types.ts';
+import { pingEntity } from '../helpers/entities.ts';
+
+/** Allowed lateness of a timed-out check: runCheck's grace plus scheduling noise. */
+const MARGIN_MS = 400;
+
+async function timed(check: Promise<CheckOutcome>): Promise<[CheckOutcome, number]> {
+  const started = performance.now();
+  const outcome = await check;
+  return [outcome, performance.now() - started];
+}
+
+describe('ping check, real ping', () => {
+  for (const host of ['127.0.0.1', 'localhost']) {
+    it(`${host} answers`, async () => {
+      const outcome = await runCheck(pingEntity('lo', [], { host, timeout: 2 }));
+      assert.equal(outcome.ok, true, outcome.message);
+      assert.equal(outcome.degraded, false);
+      assert.equal(typeof outcome.latency_ms, 'number');
+      assert.match(outcome.message, /^reply in \d+(\.\d+)? ms$/);
+      assert.equal(outcome.extra.packet_loss, 0);
+    });
+  }
+
+  it('leaves process.env.LANG as it was, set or unset', async () => {
+    const saved = process.env.LANG;
+    try {
+      process.env.LANG = 'de_DE.UTF-8';
+      await runCheck(pingEntity('lo', [], { timeout: 2 }));
+      assert.equal(process.env.LANG, 'de_DE.UTF-8');
+      delete process.env.LANG;
+      await runCheck(pingEntity('lo', [], { timeout: 2 }));
+      assert.equal(Object.hasOwn(process.env, 'LANG'), false);
+    } finally {
+      if (saved === undefined) delete process.env.LANG;
+      else process.env.LANG = saved;
+    }
+  });
+
+  it('refuses a host that would become an option', async () => {
+    const outcome = await runCheck(pingEntity('bad', [], { host: '-f', timeout: 1 }));
+    assert.deepEqual([outcome.ok, outcome.message], [false, 'invalid host']);
+  });
+
+  it('a silent TEST-NET address fails within the timeout', async (t) => {
+    // 192.0.2.1 is the one non-loopback address tests may ping, and only with a ~1 s timeout.
+    // On some sandboxes it is the default gateway and answers: then it proves nothing here.
+    const probe = await ping.promise.probe('192.0.2.1', { timeout: 1, min_reply: 1 });
+    if (probe.alive) return t.skip('192.0.2.1 answers on this machine (it is a real host here)');
+    const [outcome, ms] = await timed(runCheck(pingEntity('void', [], { host: '192.0.2.1', timeout: 1 })));
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.message, /^(100% packet loss|host unreachable|timeout after 1 s)$/);
+    assert.ok(ms < 1000 + MARGIN_MS, `took ${ms} ms`);
+  });
+});
+
+/**
+ * Stand-ins for the system `ping`, found first on PATH (the package runs `ping` by name).
+ * They print what iputils prints for a silent or unreachable host, or hang past every timeout,
+ * and log their arguments so the test sees what the check asked for.
+ */
+const FAKES = {
+  silent: `sleep 0.2
+echo "PING $LAST ($LAST) 56(84) bytes of data."
+echo ""
+echo "--- $LAST ping statistics ---"
+echo "1 packets transmitted, 0 received, 100% packet loss, time 0ms"
+exit 1`,
+  unreachable: `echo "PING $LAST ($LAST) 56(84) bytes of data."
+echo "From 127.0.0.1 icmp_seq=1 Destination Host Unreachable"
+echo ""
+echo "--- $LAST ping statistics ---"
+echo "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms"
+exit 1`,
+  hang: 'exec sleep 1.2',
+} as const;
+
+describe('ping check, stand-in ping programs', () => {
+  let dir: string;
+  const savedPath = process.env.PATH;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pulsemap-fakeping-'));
+  });
+  after(async () => {
+    process.env.PATH = savedPath;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function useFake(kind: keyof typeof FAKES): Promise<string> {
+    const bin = join(dir, kind);
+    const log = join(dir, `${kind}.args`);
+    await mkdir(bin, { recursive: true });
+    // printf, not echo: sh's echo would swallow ping's own `-n`.
+    await writeFile(join(bin, 'ping'), `#!/bin/sh\nprintf '%s ' "$@" > '${log}'\nfor LAST; do :; done\n${FAKES[kind]}\n`);
+    await chmod(join(bin, 'ping'), 0o755);
+    process.env.PATH = `${bin}${delimiter}${savedPath}`;
+    return log;
+  }
+
+  const cases = [
+    { kind: 'silent', message: '100% packet loss', loss: 100 },
+    { kind: 'unreachable', message: 'host unreachable', loss: 100 },
+    { kind: 'hang', message: 'timeout after 0.5 s', loss: undefined },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.kind}: ${c.message}`, async () => {
+      const log = await useFake(c.kind);
+      const [outcome, ms] = await timed(runCheck(pingEntity('void', [], { host: '127.0.0.9', timeout: 0.5 })));
+      assert.deepEqual([outcome.ok, outcome.message], [false, c.message]);
+      assert.equal(outcome.extra.packet_loss, c.loss);
+      assert.ok(ms < 500 + MARGIN_MS, `took ${ms} ms`);
+      // One probe, numeric, waiting for a reply a little less than the entity's timeout.
+      const args = (await readFile(log, 'utf8')).trim().split(' ');
+      assert.equal(args.at(-1), '127.0.0.9');
+      assert.equal(args[args.indexOf('-c') + 1], '1');
+      assert.ok(args.includes('-n'));
+      const wait = Number(args[args.indexOf('-W') + 1]);
+      assert.ok(wait > 0 && wait < 0.5, `-W ${wait}`);
+    });
+  }
+});
