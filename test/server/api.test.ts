@@ -31,7 +31,7 @@ before(async () => {
   const config = configOf([
     apiEntity('web', web.url, ['db'], { interval: 900, group: 'fold_vds', extra: { runs_in: 'docker' } }),
     apiEntity('db', db.url, [], { target: db.url }),
-  ]);
+  ], { api_token: 'a-very-secret-token-123' });
   store = await openSqliteStore({ dir });
   // The scheduler's clock is manual: checks here run only when the test asks (checkNow).
   monitor = createMonitor({ config, store, runCheck, clock, random: () => 0.5 });
@@ -134,4 +134,21 @@ test('/health reports the store, the entity count and the configuration', async 
   assert.equal(body.entities, 2);
   assert.equal(body.store, 'sqlite');
   assert.deepEqual(body.config, { path: '/etc/pulsemap/entities.yaml', loaded_at: '2026-11-21T05:00:00.000Z', error: null });
+});
+
+test('POST /entities/:name/check runs a check now, only with the bearer token', async () => {
+  const post = (headers: Record<string, string>) => fetch(`${api.base}/entities/db/check`, { method: 'POST', headers });
+  const before = monitor.state('db')!.fail_count + monitor.state('db')!.success_count;
+  const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 'a-very-secret-token-123' }];
+  for (const auth of attempts) {
+    const res = await post(auth);
+    assert.equal(res.status, 401);
+    assert.deepEqual(await res.json(), { error: 'a valid bearer token is required' });
+  }
+  assert.equal(monitor.state('db')!.fail_count + monitor.state('db')!.success_count, before, 'refused calls ran nothing');
+  const res = await post({ authorization: 'Bearer a-very-secret-token-123' });
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  assert.equal(doc.success_count + doc.fail_count, before + 1);
+  assert.doesNotMatch(JSON.stringify(doc), /a-very-secret-token/);
 });
