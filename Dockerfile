@@ -1,0 +1,33 @@
+# pulsemap: docker build -t pulsemap . && docker run -p 8000:8000 -v pulsemap-data:/data \
+#   -v "$PWD/entities.yaml:/app/entities.yaml:ro" pulsemap
+FROM node:24-slim
+
+# The ping check runs the system ping. Debian's ping sends ICMP as a non-root user through the
+# cap_net_raw file capability (or through unprivileged ICMP sockets where the kernel's
+# net.ipv4.ping_group_range allows them): set it explicitly, and fail the build if it is missing.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iputils-ping libcap2-bin \
+ && setcap cap_net_raw+ep /usr/bin/ping \
+ && getcap /usr/bin/ping | grep -q cap_net_raw \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY src ./src
+COPY schema ./schema
+COPY web ./web
+# An example configuration; mount yours over it.
+COPY entities.yaml ./
+
+RUN mkdir -p /data && chown node:node /data
+USER node
+ENV PULSEMAP_DATA=/data PULSEMAP_CONFIG=/app/entities.yaml PORT=8000
+EXPOSE 8000
+VOLUME /data
+# slim images have no curl: Node's fetch asks /health.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node as PID 1 gets SIGTERM from `docker stop` and shuts down cleanly (see serve.ts).
+CMD ["node", "src/cli.ts", "serve"]

@@ -1,0 +1,159 @@
+// There is no Docker engine here, so this checks what can be checked without one: the image's
+// files are exactly what the Dockerfile copies, plus the production dependencies only, and
+// its CMD starts a service from them that its HEALTHCHECK finds healthy.
+import { after, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { closedPort } from './helpers/pg.ts';
+import { startTarget } from './helpers/http.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tmp = mkdtempSync(path.join(tmpdir(), 'pulsemap-image-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+
+/** Instructions with continuation lines joined and comments dropped. */
+function parseDockerfile(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (current === '' && (line === '' || line.startsWith('#'))) continue;
+    if (line.startsWith('#')) continue;
+    current += (current ? ' ' : '') + line.replace(/\\$/, '').trim();
+    if (line.endsWith('\\')) continue;
+    const m = /^([A-Z]+)\s+(.*)$/.exec(current);
+    assert.ok(m, `not an instruction: ${current}`);
+    out.push({ op: m[1]!, args: m[2]! });
+    current = '';
+  }
+  return out;
+}
+
+/** KEY=value pairs of an ENV line (values here need no quoting). */
+function envOf(args: string): Record<string, string> {
+  return Object.fromEntries(args.split(/\s+/).map((pair) => {
+    const [key, ...value] = pair.split('=');
+    return [key!, value.join('=')];
+  }));
+}
+
+/** Docker's rule for the patterns the file uses: anchored at the context root, `*` within one
+ * path segment, and a pattern that matches a directory excludes everything under it. */
+function ignored(patterns: string[], file: string): boolean {
+  const parts = file.split('/');
+  return patterns.some((p) => {
+    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    return parts.some((_, i) => re.test(parts.slice(0, i + 1).join('/')));
+  });
+}
+
+const dockerfile = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+const one = (op: string) => {
+  const found = dockerfile.filter((i) => i.op === op);
+  assert.equal(found.length, 1, `one ${op}`);
+  return found[0]!.args;
+};
+const execForm = (args: string): string[] => JSON.parse(args.replace(/^(--\S+\s+)*CMD\s+/, ''));
+
+it('builds on node:24-slim with ping, as a non-root user, with a volume, a port and a health check', () => {
+  assert.equal(dockerfile[0]!.op, 'FROM');
+  assert.equal(dockerfile[0]!.args, 'node:24-slim');
+  const runs = dockerfile.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  assert.match(runs, /apt-get install -y --no-install-recommends iputils-ping/);
+  assert.match(runs, /getcap \/usr\/bin\/ping \| grep -q cap_net_raw/, 'the build fails without the capability');
+  assert.match(runs, /npm ci --omit=dev/);
+  assert.equal(one('USER'), 'node');
+  const user = dockerfile.findIndex((i) => i.op === 'USER');
+  assert.ok(user < dockerfile.findIndex((i) => i.op === 'CMD'), 'the service runs as the non-root user');
+  assert.equal(one('EXPOSE'), '8000');
+  assert.equal(one('VOLUME'), '/data');
+  assert.deepEqual(execForm(one('CMD')), ['node', 'src/cli.ts', 'serve']);
+  assert.equal(dockerfile.filter((i) => i.op === 'ADD').length, 0);
+  const env = Object.assign({}, ...dockerfile.filter((i) => i.op === 'ENV').map((i) => envOf(i.args)));
+  assert.equal(env.PULSEMAP_DATA, '/data');
+  assert.equal(env.PULSEMAP_CONFIG, '/app/entities.yaml');
+});
+
+it('starts the service from exactly the files the Dockerfile copies, and its HEALTHCHECK passes', async () => {
+  const workdir = one('WORKDIR');
+  const app = path.join(tmp, workdir);
+  const data = path.join(tmp, 'data');
+  const inImage = (p: string) => path.join(tmp, p.startsWith('/') ? p : path.join(workdir, p));
+  const patterns = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  assert.ok(ignored(patterns, 'node_modules/koa/package.json') && ignored(patterns, 'data/pulsemap.db'), 'local state stays out of the context');
+
+  for (const { args } of dockerfile.filter((i) => i.op === 'COPY')) {
+    const parts = args.split(/\s+/).filter((p) => !p.startsWith('--'));
+    const dest = parts.pop()!;
+    for (const source of parts) {
+      assert.ok(existsSync(path.join(root, source)), `COPY source ${source} exists`);
+      assert.ok(!ignored(patterns, source), `${source} is not excluded by .dockerignore`);
+      const target = dest.endsWith('/') ? path.join(inImage(dest), path.basename(source)) : inImage(dest);
+      cpSync(path.join(root, source), target, { recursive: true });
+    }
+  }
+  // What `npm ci --omit=dev` installs: the lock file's packages not marked dev. Linking only the
+  // top-level ones makes an import of a devDependency fail here as it would in the image.
+  const lock = JSON.parse(readFileSync(path.join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  for (const [key, meta] of Object.entries(lock.packages)) {
+    const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(key);
+    if (!m || meta.dev) continue;
+    mkdirSync(path.dirname(path.join(app, key)), { recursive: true });
+    symlinkSync(path.join(root, key), path.join(app, key));
+  }
+  assert.ok(!existsSync(path.join(app, 'node_modules/typescript')), 'devDependencies are left out');
+
+  const target = await startTarget();
+  const env = Object.assign({}, ...dockerfile.filter((i) => i.op === 'ENV').map((i) => envOf(i.args))) as Record<string, string>;
+  const port = await closedPort();
+  const containerEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.startsWith('/') ? inImage(v) : v])),
+    PORT: String(port),
+    HOST: '127.0.0.1', // tests stay on loopback; in the image the default 0.0.0.0 applies
+  };
+  writeFileSync(containerEnv.PULSEMAP_CONFIG!, `entities:\n  self:\n    type: api\n    url: ${target.url}\n`);
+  const [cmd, ...cmdArgs] = execForm(one('CMD'));
+  assert.equal(cmd, 'node');
+  const child = spawn(process.execPath, cmdArgs, { cwd: app, env: containerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const healthcheck = () => {
+    const [hc, ...hcArgs] = execForm(one('HEALTHCHECK'));
+    assert.equal(hc, 'node');
+    return new Promise<number | null>((resolve) => {
+      spawn(process.execPath, hcArgs, { cwd: app, env: containerEnv, stdio: 'ignore' }).on('exit', resolve);
+    });
+  };
+
+  try {
+    const deadline = Date.now() + 15_000;
+    let health: Record<string, unknown> | null = null;
+    while (health === null) {
+      if (child.exitCode !== null || Date.now() > deadline) assert.fail(`the service did not come up:\n${output}`);
+      health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? r.json() : null), () => null);
+      if (health === null) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(health.status, 'ok');
+    assert.equal(health.entities, 1);
+    assert.equal(health.store, 'sqlite');
+    assert.equal(await healthcheck(), 0, 'HEALTHCHECK passes');
+    assert.ok(existsSync(path.join(data, 'pulsemap.db')), 'the store lives in the /data volume');
+  } finally {
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, `clean exit on SIGTERM (docker stop):\n${output}`);
+    await target.close();
+  }
+  assert.equal(await healthcheck(), 1, 'HEALTHCHECK fails when nothing answers');
+});
