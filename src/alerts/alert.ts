@@ -1,0 +1,73 @@
+// What the alert policy produces and what every channel consumes.
+import type { Status } from '../types.ts';
+
+export type AlertEvent =
+  | 'down'
+  | 'recovered'
+  | 'reminder'
+  | 'degraded'
+  | 'undegraded'
+  | 'certificate'
+  | 'config_invalid'
+  | 'config_fixed';
+
+/** One thing to tell: an entity went down, came back, a certificate is expiring... */
+export interface AlertItem {
+  readonly event: AlertEvent;
+  /** null for configuration events. */
+  readonly entity: string | null;
+  /** The entity's status when the item was made; null for configuration events. */
+  readonly status: Status | null;
+  /** The entity's own message (its error), or the configuration problems, one per line. */
+  readonly message: string;
+  /** Entities now `blocked` behind this one (down and reminder items). */
+  readonly impacted: readonly string[];
+  /** Epoch ms of the event. */
+  readonly at: number;
+  /** Epoch ms when the failure (or degradation) began: down, reminder, recovered, undegraded. */
+  readonly since: number | null;
+  /** Days left on the TLS certificate (certificate items). */
+  readonly days: number | null;
+  /** `public_url#name` when public_url is set. */
+  readonly url: string | null;
+  /** Unique per event: the same event is never queued twice. */
+  readonly key: string;
+}
+
+/** One message: the items of one batch, sent as a single message per channel. */
+export interface Alert {
+  readonly key: string;
+  readonly items: readonly AlertItem[];
+}
+
+export type ChannelName = 'telegram' | 'webhook' | 'email';
+
+/** A message ready for the outbox: channel-specific JSON. */
+export interface Envelope {
+  readonly key: string;
+  readonly payload: string;
+}
+
+/** One delivery channel: turns alerts into stored payloads and delivers one payload. */
+export interface Channel {
+  readonly name: ChannelName;
+  /** What to queue for this alert; keys are unique per alert (or item) and channel. */
+  envelopes(alert: Alert): Envelope[];
+  /** Delivers one payload; throws DeliveryError (or anything, taken as transient). */
+  send(payload: string, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A failed delivery, with what the channel knows about when to try again. */
+export class DeliveryError extends Error {
+  /** The server asked to wait this long (Telegram's retry_after, HTTP Retry-After). */
+  readonly retryAfterMs: number | null;
+  /** Retrying the same payload cannot succeed (the message itself was rejected). */
+  readonly permanent: boolean;
+  constructor(message: string, options: { retryAfterMs?: number | null; permanent?: boolean } = {}) {
+    super(message);
+    this.name = 'DeliveryError';
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.permanent = options.permanent ?? false;
+  }
+}

@@ -1,0 +1,246 @@
+// The alert policy: pure functions from transitions, current states and bookkeeping to the items
+// worth telling and the bookkeeping after telling them. Every "who gets a message when" rule
+// lives here; service.ts only feeds it and stores what it returns.
+import { createHash } from 'node:crypto';
+import type { EntityState, Transition } from '../types.ts';
+import type { Alert, AlertItem } from './alert.ts';
+
+export interface Announcement {
+  /** Epoch ms when the failure began. */
+  readonly since: number;
+  /** Epoch ms of the announcement or the last reminder (the cadence of reminders). */
+  readonly reminded_at: number;
+}
+
+export interface Held {
+  /** Epoch ms when the entity turned `error` (its status's `since`: the key of its announcement). */
+  readonly at: number;
+  /** Epoch ms when its failure began. */
+  readonly since: number;
+}
+
+/** What has been told, kept in the store so a restart neither repeats nor forgets anything. */
+export interface Bookkeeping {
+  /** Entities whose failure was announced: each gets a recovery message, whatever happens below it. */
+  readonly announced: Readonly<Record<string, Announcement>>;
+  /** Entities announced as degraded, with when that began. */
+  readonly degraded: Readonly<Record<string, number>>;
+  /**
+   * Entities that turned `error` only because their root cause recovered, judged on results taken
+   * while it was down: announced once a check of their own fails again, silent if it passes.
+   */
+  readonly held: Readonly<Record<string, Held>>;
+  /** The smallest certificate threshold (30, 14, 7 days) announced per entity. */
+  readonly certs: Readonly<Record<string, number>>;
+  /** The announced configuration problems, until the file is fixed. */
+  readonly config_error: string | null;
+}
+
+export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, held: {}, certs: {}, config_error: null };
+
+export type Trigger =
+  | { readonly kind: 'transition'; readonly transition: Transition }
+  /** A check of a held entity finished. */
+  | { readonly kind: 'result'; readonly name: string; readonly ok: boolean; readonly at: number }
+  | { readonly kind: 'certificate'; readonly name: string; readonly days: number; readonly at: number };
+
+export interface PolicyView {
+  /** States of the entities of the running configuration, in file order. */
+  readonly states: readonly EntityState[];
+  readonly public_url: string | null;
+  /** notify.degraded: also tell degraded and back, and certificate warnings. */
+  readonly degraded: boolean;
+}
+
+export interface Decision {
+  readonly items: AlertItem[];
+  readonly bookkeeping: Bookkeeping;
+}
+
+export const CERT_THRESHOLDS = [30, 14, 7] as const;
+
+function urlOf(view: PolicyView, name: string): string | null {
+  return view.public_url === null ? null : `${view.public_url}#${name}`;
+}
+
+/** Entities now blocked with this one as their root cause, in file order. */
+export function impactedBy(view: PolicyView, name: string): string[] {
+  return view.states.filter((s) => s.status === 'blocked' && s.blocked_by === name).map((s) => s.name);
+}
+
+function item(view: PolicyView, fields: Omit<AlertItem, 'url' | 'impacted' | 'days' | 'since'> & Partial<AlertItem>): AlertItem {
+  return {
+    impacted: [], since: null, days: null,
+    url: fields.entity === null ? null : urlOf(view, fields.entity),
+    ...fields,
+  };
+}
+
+function downItem(view: PolicyView, name: string, state: EntityState | undefined, message: string, at: number, since: number): AlertItem {
+  return item(view, {
+    event: 'down', entity: name, status: state?.status ?? 'error', message, at, since,
+    impacted: impactedBy(view, name), key: `${name}:down:${at}`,
+  });
+}
+
+function recoveredItem(view: PolicyView, name: string, to: EntityState['status'], message: string, at: number, since: number): AlertItem {
+  return item(view, { event: 'recovered', entity: name, status: to, message, at, since, key: `${name}:recovered:${at}` });
+}
+
+/** The smallest threshold at or above `days`, or null when the certificate is far from expiry. */
+export function certBand(days: number): number | null {
+  let band: number | null = null;
+  for (const t of CERT_THRESHOLDS) if (days <= t) band = t;
+  return band;
+}
+
+/** Applies a batch of triggers, in order. */
+export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: PolicyView): Decision {
+  const announced = { ...book.announced };
+  const degraded = { ...book.degraded };
+  const held = { ...book.held };
+  const certs = { ...book.certs };
+  const items: AlertItem[] = [];
+  const stateOf = new Map(view.states.map((s) => [s.name, s]));
+
+  for (const trigger of triggers) {
+    if (trigger.kind === 'result') {
+      const waiting = held[trigger.name];
+      const state = stateOf.get(trigger.name);
+      if (waiting && !trigger.ok && !announced[trigger.name] && state?.status === 'error') {
+        delete held[trigger.name];
+        announced[trigger.name] = { since: waiting.since, reminded_at: trigger.at };
+        items.push(downItem(view, trigger.name, state, state.message, waiting.at, waiting.since));
+      }
+      continue;
+    }
+    if (trigger.kind === 'certificate') {
+      const { name, days, at } = trigger;
+      const band = certBand(days);
+      if (band === null) {
+        delete certs[name]; // a renewed certificate: its successor gets its own warnings
+      } else if (view.degraded && (certs[name] === undefined || band < certs[name])) {
+        certs[name] = band;
+        items.push(item(view, {
+          event: 'certificate', entity: name, status: stateOf.get(name)?.status ?? null,
+          message: `TLS certificate expires in ${days} days`, at, days, key: `${name}:cert${band}:${at}`,
+        }));
+      }
+      continue;
+    }
+    const t = trigger.transition;
+    const passing = t.to === 'ok' || t.to === 'degraded';
+    delete held[t.name];
+    if (t.to === 'error') {
+      delete degraded[t.name];
+      if (announced[t.name]) continue; // still the same announced failure (it was blocked meanwhile)
+      // The failure began with the first failed check (pending) or when it was blocked.
+      const since = t.from === 'pending' || t.from === 'blocked' ? (t.prev_since ?? t.at) : t.at;
+      if (t.from === 'blocked') {
+        // Its last results date from while its root was down: wait for a check of its own.
+        held[t.name] = { at: t.at, since };
+        continue;
+      }
+      announced[t.name] = { since, reminded_at: t.at };
+      items.push(downItem(view, t.name, stateOf.get(t.name), t.message, t.at, since));
+    } else if (passing && announced[t.name]) {
+      const { since } = announced[t.name]!;
+      delete announced[t.name];
+      items.push(recoveredItem(view, t.name, t.to, t.message, t.at, since));
+      if (t.to === 'degraded' && view.degraded) degraded[t.name] = t.at;
+    } else if (t.to === 'degraded') {
+      if (view.degraded && degraded[t.name] === undefined) {
+        degraded[t.name] = t.at;
+        items.push(item(view, {
+          event: 'degraded', entity: t.name, status: 'degraded', message: t.message, at: t.at, since: t.at,
+          key: `${t.name}:degraded:${t.at}`,
+        }));
+      }
+    } else if (t.to === 'ok' && degraded[t.name] !== undefined) {
+      const since = degraded[t.name]!;
+      delete degraded[t.name];
+      if (view.degraded) {
+        items.push(item(view, {
+          event: 'undegraded', entity: t.name, status: 'ok', message: t.message, at: t.at, since,
+          key: `${t.name}:undegraded:${t.at}`,
+        }));
+      }
+    }
+    // `blocked`, `pending` and `unknown` say nothing: the root cause's message covers a blocked entity.
+  }
+  return { items, bookkeeping: { ...book, announced, degraded, held, certs } };
+}
+
+/**
+ * Brings the bookkeeping in line with the states after a gap (a restart, channels configured
+ * anew): a confirmed failure nobody was told about is announced, an announced one that passes
+ * now gets its recovery, and entities no longer configured are forgotten. The keys match the
+ * ones the live path would have used, so nothing queued before is queued again.
+ */
+export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
+  const announced: Record<string, Announcement> = {};
+  const items: AlertItem[] = [];
+  const configured = new Set(view.states.map((s) => s.name));
+  const held: Record<string, Held> = {};
+  for (const state of view.states) {
+    const told = book.announced[state.name];
+    const since = state.since ?? 0;
+    const waiting = book.held[state.name];
+    if (!told && waiting && state.status === 'error') {
+      held[state.name] = waiting; // its next check decides, as before the gap
+    } else if (told && (state.status === 'ok' || state.status === 'degraded')) {
+      items.push(recoveredItem(view, state.name, state.status, state.message, since, told.since));
+    } else if (told) {
+      announced[state.name] = told;
+    } else if (state.status === 'error') {
+      announced[state.name] = { since, reminded_at: since };
+      items.push(downItem(view, state.name, state, state.message, since, since));
+    }
+  }
+  const keep = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+    Object.fromEntries(Object.entries(record).filter(([name]) => configured.has(name)));
+  return {
+    items,
+    bookkeeping: { ...book, announced, held, degraded: keep(book.degraded), certs: keep(book.certs) },
+  };
+}
+
+/** Reminders due at `now` for entities still in error; missed ones collapse into one. */
+export function dueReminders(book: Bookkeeping, view: PolicyView, now: number, reminderMs: number): Decision {
+  if (reminderMs <= 0) return { items: [], bookkeeping: book };
+  const announced = { ...book.announced };
+  const items: AlertItem[] = [];
+  for (const state of view.states) {
+    const told = announced[state.name];
+    if (!told || state.status !== 'error' || told.reminded_at + reminderMs > now) continue;
+    const periods = Math.floor((now - told.reminded_at) / reminderMs);
+    const due = told.reminded_at + periods * reminderMs;
+    announced[state.name] = { since: told.since, reminded_at: due };
+    items.push(item(view, {
+      event: 'reminder', entity: state.name, status: 'error', message: state.message, at: due, since: told.since,
+      impacted: impactedBy(view, state.name), key: `${state.name}:reminder:${due}`,
+    }));
+  }
+  return { items, bookkeeping: { ...book, announced } };
+}
+
+/** When the next reminder falls due, or null when none will. */
+export function nextReminderAt(book: Bookkeeping, view: PolicyView, reminderMs: number): number | null {
+  if (reminderMs <= 0) return null;
+  let next: number | null = null;
+  for (const state of view.states) {
+    const told = book.announced[state.name];
+    if (!told || state.status !== 'error') continue;
+    const due = told.reminded_at + reminderMs;
+    if (next === null || due < next) next = due;
+  }
+  return next;
+}
+
+/** One message for the items of a batch; its key is derived from theirs, so it is stable too. */
+export function alertOf(items: readonly AlertItem[]): Alert | null {
+  if (items.length === 0) return null;
+  if (items.length === 1) return { key: items[0]!.key, items };
+  const digest = createHash('sha256').update(items.map((i) => i.key).join('\n')).digest('hex').slice(0, 24);
+  return { key: `batch:${digest}`, items };
+}

@@ -1,0 +1,238 @@
+// Wiring of the alert pipeline: monitor events → batches (2 s) → policy → outbox → channels.
+// Listeners only record and arm a timer; everything else runs later, one job at a time, so a
+// slow store or channel never holds up a check.
+import type { CheckResult, Config, EntityState, Transition } from '../types.ts';
+import type { Monitor } from '../monitor/monitor.ts';
+import type { Clock } from '../monitor/scheduler.ts';
+import { systemClock } from '../monitor/scheduler.ts';
+import type { Store } from '../store/store.ts';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { AlertItem } from './alert.ts';
+import type { ChannelSet, ChannelTimeouts } from './channels.ts';
+import { buildChannels } from './channels.ts';
+import { loadSaved, save } from './bookkeeping.ts';
+import { createOutbox } from './outbox.ts';
+import type { OutboxOptions } from './outbox.ts';
+import type { Bookkeeping, Decision, PolicyView, Trigger } from './policy.ts';
+import {
+  EMPTY_BOOKKEEPING, alertOf, certBand, decide, dueReminders, nextReminderAt, reconcile,
+} from './policy.ts';
+import { configFixed, configInvalid } from './config-alerts.ts';
+import { collectSecrets, createScrubber } from './secrets.ts';
+import type { Scrub } from './secrets.ts';
+
+export interface AlertServiceOptions {
+  readonly store: Store;
+  readonly monitor: Monitor;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Transitions within this window go out as one message. Default 2000 ms. */
+  readonly batchMs?: number;
+  readonly timeouts?: ChannelTimeouts;
+  readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed'>;
+}
+
+export interface AlertService {
+  /** Loads the bookkeeping, re-queues a journal left by a crash, catches up and starts delivering. */
+  start(): Promise<void>;
+  /** A hot reload was rejected: `file:line:col: message` lines. */
+  configRejected(lines: readonly string[]): void;
+  /** A configuration was loaded after a rejected one. */
+  configFixed(config: Config): void;
+  /** Fields for /health. */
+  health(): Promise<Record<string, unknown>>;
+  /** Queues the batch being collected now instead of when its window ends. */
+  flush(): Promise<void>;
+  /** Resolves once no job, scan or delivery is in flight (tests). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Timers longer than this overflow in Node; a reminder further away is re-armed on the way. */
+const MAX_TIMER = 24 * 3_600_000;
+
+export function createAlertService(options: AlertServiceOptions): AlertService {
+  const { store, monitor } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger();
+  const batchMs = options.batchMs ?? 2_000;
+  let config = monitor.config();
+  let scrub: Scrub = createScrubber(collectSecrets(config));
+  const outbox = createOutbox({ store, clock, logger, scrub: () => scrub, ...options.outbox });
+  let channels: ChannelSet = { channels: [], sections: new Map() };
+  let book: Bookkeeping = EMPTY_BOOKKEEPING;
+  let batch: Trigger[] = [];
+  let batchTimer: unknown = null;
+  let reminderTimer: unknown = null;
+  let chain: Promise<void> = Promise.resolve();
+  let started = false;
+  let closed = false;
+
+  const active = (): boolean => channels.channels.length > 0;
+  const view = (): PolicyView => ({
+    states: monitor.list().map((e) => e.state),
+    public_url: config.public_url,
+    degraded: config.notify.degraded,
+  });
+
+  /** Runs jobs one after another: each sees the bookkeeping the previous one left. */
+  function job(fn: () => Promise<void>): Promise<void> {
+    chain = chain.then(fn).catch((err: unknown) => {
+      logger.error({ err: scrub(String(err)) }, 'alerts: bookkeeping failed');
+    });
+    return chain;
+  }
+
+  /** Saves the bookkeeping with the messages it implies, then queues them. */
+  async function commit(decision: Decision): Promise<void> {
+    const items = decision.items.map((i): AlertItem => ({ ...i, message: scrub(i.message) }));
+    const alert = alertOf(items);
+    const now = clock.now();
+    const messages = alert === null ? [] : channels.channels.flatMap((c) =>
+      c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now })));
+    if (decision.bookkeeping === book && messages.length === 0) return;
+    await save(store, { bookkeeping: decision.bookkeeping, pending: messages });
+    book = decision.bookkeeping;
+    if (messages.length > 0) {
+      await outbox.add(messages);
+      await save(store, { bookkeeping: book, pending: [] });
+      for (const i of items) logger.info({ event: i.event, entity: i.entity, key: i.key }, 'alert queued');
+    }
+    armReminder();
+  }
+
+  function flushBatch(): Promise<void> {
+    if (batchTimer !== null) clock.clearTimeout(batchTimer);
+    batchTimer = null;
+    const triggers = batch;
+    batch = [];
+    if (triggers.length === 0) return chain;
+    return job(() => commit(decide(book, triggers, view())));
+  }
+
+  function push(trigger: Trigger): void {
+    if (closed || !active()) return;
+    batch.push(trigger);
+    if (started && batchTimer === null) batchTimer = clock.setTimeout(() => void flushBatch(), batchMs);
+  }
+
+  function armReminder(): void {
+    if (reminderTimer !== null) clock.clearTimeout(reminderTimer);
+    reminderTimer = null;
+    if (closed || !active()) return;
+    const reminderMs = config.notify.reminder * 1000;
+    const at = nextReminderAt(book, view(), reminderMs);
+    if (at === null) return;
+    const delay = Math.min(MAX_TIMER, Math.max(0, at - clock.now()));
+    reminderTimer = clock.setTimeout(() => {
+      reminderTimer = null;
+      void job(async () => {
+        await commit(dueReminders(book, view(), clock.now(), config.notify.reminder * 1000));
+        armReminder();
+      });
+    }, delay);
+  }
+
+  function onTransition(transition: Transition): void {
+    push({ kind: 'transition', transition });
+    if (transition.from === 'blocked' && transition.to === 'error' && active()) {
+      // Its verdict rests on results taken while its root was down: get a fresh one now rather
+      // than an interval later (the policy holds its message until then).
+      queueMicrotask(() => void monitor.checkNow(transition.name).catch(() => {}));
+    }
+  }
+
+  const isHeld = (name: string): boolean =>
+    book.held[name] !== undefined ||
+    batch.some((t) => t.kind === 'transition' && t.transition.name === name && t.transition.from === 'blocked');
+
+  function onResult(_entity: unknown, result: CheckResult, state: EntityState): void {
+    if (isHeld(state.name)) push({ kind: 'result', name: state.name, ok: result.ok, at: result.at });
+    const days = state.extra.cert_days;
+    if (!config.notify.degraded || typeof days !== 'number') return;
+    const whole = Math.floor(days);
+    const band = certBand(whole);
+    const told = book.certs[state.name];
+    // Most results change nothing: only a new band or a renewed certificate reaches the policy.
+    if (band === null ? told === undefined : told !== undefined && band >= told) return;
+    push({ kind: 'certificate', name: state.name, days: whole, at: result.at });
+  }
+
+  function onConfig(next: Config): void {
+    config = next;
+    scrub = createScrubber(collectSecrets(next));
+    channels = buildChannels(next, channels, options.timeouts);
+    outbox.setChannels(channels.channels);
+    if (!started || closed) return;
+    // Catches up after channels appear, and forgets entities that are gone; its keys match the
+    // live path's, so nothing a batch already queued is queued again.
+    if (active()) void job(() => commit(reconcile(book, view())));
+    armReminder();
+  }
+
+  monitor.events.on('transition', onTransition);
+  monitor.events.on('result', onResult);
+  monitor.events.on('config', onConfig);
+  channels = buildChannels(config, null, options.timeouts);
+  outbox.setChannels(channels.channels);
+
+  return {
+    async start() {
+      if (started) return;
+      const saved = await loadSaved(store);
+      book = saved.bookkeeping;
+      if (saved.pending.length > 0) {
+        await outbox.add(saved.pending);
+        await save(store, { bookkeeping: book, pending: [] });
+      }
+      started = true;
+      if (active()) await job(() => commit(reconcile(book, view())));
+      if (batch.length > 0 && batchTimer === null) batchTimer = clock.setTimeout(() => void flushBatch(), batchMs);
+      armReminder();
+      outbox.kick();
+    },
+    configRejected(lines) {
+      if (closed || !active() || !config.notify.config_errors) return;
+      void job(() => commit(configInvalid(book, lines, clock.now())));
+    },
+    configFixed(next) {
+      if (closed) return;
+      void job(async () => {
+        const decision = configFixed(book, clock.now(), next.entities.length);
+        // Off or without channels: only forget the problem.
+        await commit(active() && next.notify.config_errors ? decision : { ...decision, items: [] });
+      });
+    },
+    async health() {
+      const failure = outbox.lastError();
+      return {
+        alerts: {
+          channels: channels.channels.map((c) => c.name),
+          outbox_depth: await outbox.depth(),
+          last_error: failure === null
+            ? null
+            : { channel: failure.channel, error: failure.error, at: new Date(failure.at).toISOString() },
+        },
+      };
+    },
+    flush: () => flushBatch(),
+    async idle() {
+      await chain;
+      await outbox.idle();
+      await chain;
+    },
+    async close() {
+      if (closed) return;
+      monitor.events.off('transition', onTransition);
+      monitor.events.off('result', onResult);
+      monitor.events.off('config', onConfig);
+      // What was collected goes into the outbox now, to be delivered after the next start.
+      await flushBatch();
+      closed = true;
+      if (reminderTimer !== null) clock.clearTimeout(reminderTimer);
+      await chain;
+      await outbox.close();
+    },
+  };
+}

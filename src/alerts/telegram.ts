@@ -1,0 +1,73 @@
+// Telegram through node-telegram-bot-api's bare Api client: sendMessage only, never polling.
+// Its own retries are off (they sleep up to a minute on a 429); the outbox owns retries.
+import { Api, TelegramApiError, TelegramBotError } from 'node-telegram-bot-api';
+import type { TelegramConfig } from '../types.ts';
+import type { Alert, Channel } from './alert.ts';
+import { DeliveryError } from './alert.ts';
+import { telegramText } from './format.ts';
+
+export interface TelegramChannelOptions {
+  /** Per-request timeout. Default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Rejections that no retry can fix because the text itself is wrong. */
+const MESSAGE_REJECTED = /can't parse entities|message is too long|text must be non-empty|message text is empty/i;
+
+/** The error and its causes, one after another, without the bot token. */
+export function describeError(err: unknown, token: string): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    if (current instanceof Error) {
+      // System codes (ECONNRESET...) say what happened; the library's own (ETELEGRAM) do not.
+      const code = current instanceof TelegramBotError ? undefined : (current as NodeJS.ErrnoException).code;
+      const useful = typeof code === 'string' && !current.message.includes(code);
+      parts.push(useful ? `${current.message} (${code})` : current.message);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  // The library's URLs carry the token (`/bot<token>/sendMessage`): never let it out.
+  return parts.join(': ').split(token).join('***');
+}
+
+export function createTelegramChannel(config: TelegramConfig, options: TelegramChannelOptions = {}): Channel {
+  const api = new Api(config.token, {
+    apiRoot: config.api_url,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: 0,
+  });
+  return {
+    name: 'telegram',
+    envelopes: (alert: Alert) => [{ key: `${alert.key}:telegram`, payload: JSON.stringify({ text: telegramText(alert) }) }],
+    async send(payload, signal) {
+      const { text } = JSON.parse(payload) as { text: string };
+      try {
+        await api.sendMessage(
+          {
+            chat_id: config.chat_id,
+            text,
+            parse_mode: 'HTML',
+            ...(config.thread_id === null ? {} : { message_thread_id: config.thread_id }),
+            disable_notification: config.silent,
+            link_preview_options: { is_disabled: true },
+          },
+          signal,
+        );
+      } catch (err) {
+        if (err instanceof TelegramApiError) {
+          const retryAfter = err.errorCode === 429 ? (err.retryAfter ?? 1) : null;
+          throw new DeliveryError(`telegram: ${describeError(err, config.token)}`, {
+            retryAfterMs: retryAfter === null ? null : retryAfter * 1000,
+            permanent: err.errorCode === 400 && MESSAGE_REJECTED.test(err.description),
+          });
+        }
+        throw new DeliveryError(`telegram: ${describeError(err, config.token)}`);
+      }
+    },
+    close: async () => {},
+  };
+}
