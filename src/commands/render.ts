@@ -1,0 +1,68 @@
+// `pulsemap render [--config FILE] [--format svg|nomnoml] [--data DIR] [--store URL]`: print the
+// map for the stored state (what the running service would show, without starting it).
+import { parseArgs } from 'node:util';
+import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
+import { openStore } from '../store/open.ts';
+import { buildMap, mapSource } from '../map/source.ts';
+import { createMapRenderer } from '../map/render.ts';
+
+const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--data DIR] [--store URL]\n';
+
+export const renderCommand = {
+  summary: 'print the map (SVG or nomnoml source) for the stored state',
+
+  /** Exit codes: 0 printed, 1 invalid configuration or unreadable store, 2 usage. */
+  async run(args: string[]): Promise<number> {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: { config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' } },
+        strict: true,
+      }));
+    } catch (err) {
+      process.stderr.write(`pulsemap render: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
+      return 2;
+    }
+    const format = values.format ?? 'svg';
+    if (format !== 'svg' && format !== 'nomnoml') {
+      process.stderr.write(`pulsemap render: unknown format '${format}' (svg or nomnoml)\n${usage}`);
+      return 2;
+    }
+    const env = process.env;
+    let config;
+    try {
+      config = await loadConfig(values.config ?? env.PULSEMAP_CONFIG ?? './entities.yaml', env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
+      return 1;
+    }
+
+    let states;
+    try {
+      const store = await openStore({ url: values.store ?? env.PULSEMAP_STORE ?? null, dir: values.data ?? env.PULSEMAP_DATA ?? 'data' });
+      try {
+        states = await store.loadStates();
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      process.stderr.write(`pulsemap render: cannot read the store: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+
+    const model = buildMap(config, (name) => states.get(name));
+    if (format === 'nomnoml') {
+      process.stdout.write(mapSource(model, 'live').source);
+      return 0;
+    }
+    const renderer = createMapRenderer();
+    try {
+      process.stdout.write(`${await renderer.render(model)}\n`);
+    } finally {
+      await renderer.close();
+    }
+    return 0;
+  },
+};

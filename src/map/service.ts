@@ -1,0 +1,124 @@
+// The live map: follows the monitor's events, rebuilds the model when something changed and a
+// client asks, and keeps the rendered SVG and source with their ETags until the next change.
+import { createHash } from 'node:crypto';
+import type { Monitor } from '../monitor/monitor.ts';
+import type { EntityState, Extra } from '../types.ts';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import { buildMap, mapSource } from './source.ts';
+import type { MapModel } from './source.ts';
+import { createMapRenderer } from './render.ts';
+import type { MapRenderer } from './render.ts';
+
+export interface Rendered {
+  readonly body: string;
+  /** Strong validator: quoted hash of the body. */
+  readonly etag: string;
+}
+
+export interface MapService {
+  svg(): Promise<Rendered>;
+  source(): Rendered;
+  /** Layouts run so far. */
+  layouts(): number;
+  close(): Promise<void>;
+}
+
+export interface MapServiceOptions {
+  readonly monitor: Pick<Monitor, 'events' | 'config' | 'state'>;
+  readonly renderer?: MapRenderer;
+  readonly logger?: Logger;
+}
+
+function rendered(body: string): Rendered {
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
+/** Sticky check figures per entity: a failed check drops `size`, but the cell keeps its line. */
+export function createFigureMemory() {
+  const memory = new Map<string, Extra>();
+  return {
+    remember(state: EntityState): void {
+      memory.set(state.name, { ...memory.get(state.name), ...state.extra });
+    },
+    /** The state with every figure its entity reported since the start, newest values first. */
+    view(state: EntityState): EntityState {
+      const known = memory.get(state.name);
+      return known ? { ...state, extra: { ...known, ...state.extra } } : state;
+    },
+    keepOnly(names: ReadonlySet<string>): void {
+      for (const name of memory.keys()) if (!names.has(name)) memory.delete(name);
+    },
+  };
+}
+
+export function createMapService(options: MapServiceOptions): MapService {
+  const { monitor } = options;
+  const logger = options.logger ?? silentLogger();
+  const renderer = options.renderer ?? createMapRenderer();
+  const figures = createFigureMemory();
+  let version = 0;
+  let model: { version: number; value: MapModel } | null = null;
+  let svg: { version: number; value: Promise<Rendered> } | null = null;
+  let lastGood: Rendered | null = null;
+  let source: { version: number; value: Rendered } | null = null;
+
+  const changed = (): void => { version += 1; };
+  const onResult = (_entity: unknown, _result: unknown, state: EntityState): void => {
+    figures.remember(state);
+    changed();
+  };
+  const onConfig = (): void => {
+    figures.keepOnly(new Set(monitor.config().entities.map((e) => e.name)));
+    changed();
+    warm();
+  };
+  monitor.events.on('result', onResult);
+  monitor.events.on('transition', changed);
+  monitor.events.on('config', onConfig);
+
+  function current(): MapModel {
+    if (model?.version !== version) {
+      model = { version, value: buildMap(monitor.config(), (name) => {
+        const state = monitor.state(name);
+        return state && figures.view(state);
+      }) };
+    }
+    return model.value;
+  }
+
+  function renderSvg(): Promise<Rendered> {
+    if (svg?.version === version) return svg.value;
+    const value = renderer.render(current()).then(
+      (body) => (lastGood = rendered(body)),
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'map rendering failed');
+        if (lastGood) return lastGood;
+        throw err;
+      },
+    );
+    svg = { version, value };
+    return value;
+  }
+
+  /** Lays out ahead of the first request after a start or a reload. */
+  function warm(): void {
+    renderSvg().catch(() => {});
+  }
+  warm();
+
+  return {
+    svg: renderSvg,
+    source() {
+      if (source?.version !== version) source = { version, value: rendered(mapSource(current(), 'live').source) };
+      return source.value;
+    },
+    layouts: () => renderer.layouts(),
+    async close() {
+      monitor.events.off('result', onResult);
+      monitor.events.off('transition', changed);
+      monitor.events.off('config', onConfig);
+      await renderer.close();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// Configuration + states -> the map: a model of nodes, groups and edges, and its nomnoml source.
+// Pure. The same model gives two sources: the live one (/map.nomnoml, real colours and figures)
+// and the layout one (neutral classifier, slots instead of figures), whose text alone decides
+// whether a new layout is needed.
+import type { Config, EntityState, Status } from '../types.ts';
+import { STATUSES } from '../types.ts';
+import { initialState } from '../monitor/state.ts';
+import { buildCell } from './cells.ts';
+import type { Cell } from './cells.ts';
+import { cleanText, escapeCell, escapeDirective } from './escape.ts';
+import { FRAME_FILL, LINE_COLOUR, STATUS_COLOURS } from './palette.ts';
+
+export interface MapNode {
+  /** Generated nomnoml id: n1, n2... in file order. */
+  readonly id: string;
+  readonly name: string;
+  readonly status: Status;
+  readonly cell: Cell;
+}
+
+export interface MapGroup {
+  /** Generated nomnoml id: g1, g2... in order of first appearance. */
+  readonly id: string;
+  readonly name: string;
+  /** Node ids. */
+  readonly members: readonly string[];
+}
+
+export interface MapEdge {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface MapModel {
+  readonly title: string;
+  readonly nodes: readonly MapNode[];
+  readonly groups: readonly MapGroup[];
+  /** Dependency edges between node ids, from an entity to what it depends on. */
+  readonly edges: readonly MapEdge[];
+}
+
+/** What the layout worker needs. */
+export interface LayoutJob {
+  readonly source: string;
+  /** Cleaned title for the map's header line (the legend is drawn beside it). */
+  readonly title: string;
+  /** Node id -> entity name. */
+  readonly refs: Readonly<Record<string, string>>;
+  /** Edges that cross a group frame: nomnoml cannot draw them, the SVG post-processing does. */
+  readonly crossEdges: readonly MapEdge[];
+}
+
+export type StateLookup = (name: string) => EntityState | undefined;
+
+export function buildMap(config: Config, stateOf: StateLookup): MapModel {
+  const deps = new Map(config.entities.map((e) => [e.name, e.dependencies]));
+  const ids = new Map(config.entities.map((e, i) => [e.name, `n${i + 1}`]));
+  const below = (name: string): string[] => {
+    const seen = new Set<string>([name]);
+    const stack = [...(deps.get(name) ?? [])];
+    const out: string[] = [];
+    while (stack.length > 0) {
+      const dep = stack.pop()!;
+      if (seen.has(dep) || !deps.has(dep)) continue;
+      seen.add(dep);
+      out.push(dep);
+      stack.push(...deps.get(dep)!);
+    }
+    return out;
+  };
+  const nodes = config.entities.map((entity): MapNode => {
+    const state = stateOf(entity.name) ?? initialState(entity.name);
+    return { id: ids.get(entity.name)!, name: entity.name, status: state.status, cell: buildCell(entity, state, below(entity.name)) };
+  });
+  const groups = new Map<string, string[]>();
+  for (const entity of config.entities) {
+    if (entity.group === null) continue;
+    const members = groups.get(entity.group) ?? [];
+    members.push(ids.get(entity.name)!);
+    groups.set(entity.group, members);
+  }
+  const edges = config.entities.flatMap((e) =>
+    e.dependencies.filter((d) => ids.has(d) && d !== e.name).map((d) => ({ from: ids.get(e.name)!, to: ids.get(d)! })));
+  return {
+    title: config.title,
+    nodes,
+    groups: [...groups].map(([name, members], i) => ({ id: `g${i + 1}`, name, members })),
+    edges,
+  };
+}
+
+type Mode = 'live' | 'layout';
+
+function directives(model: MapModel, mode: Mode): string[] {
+  const out = [
+    `#title: ${escapeDirective(model.title)}`,
+    '#direction: down',
+    '#ranker: tight-tree',
+    '#lineWidth: 2',
+    '#spacing: 36',
+    `#stroke: ${LINE_COLOUR}`,
+    '#fill: #ffffff',
+    '#font: Helvetica',
+    '#background: transparent',
+    `#.group: visual=frame fill=${FRAME_FILL} stroke=${LINE_COLOUR} align=left bold`,
+  ];
+  if (mode === 'layout') return [...out, '#.node: bold'];
+  // The dash is drawn by the recolouring too; here it keeps the live source faithful on its own.
+  return [...out, ...STATUSES.map((s) => {
+    const c = STATUS_COLOURS[s];
+    return `#.${s}: fill=${c.fill} stroke=${c.stroke} bold${c.dashed ? ' dashed' : ''}`;
+  })];
+}
+
+function cellSource(node: MapNode, mode: Mode): string {
+  const classifier = mode === 'layout' ? 'node' : node.status;
+  const parts = node.cell.map((lines) => lines.map((l) => escapeCell(mode === 'layout' ? l.slot : l.text)).join(';'));
+  return `[<${classifier} id=${node.id}>${parts.join('|')}]`;
+}
+
+/** The nomnoml source; also the layout job for `mode: 'layout'`. */
+export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
+  const byId = new Map(model.nodes.map((n) => [n.id, n]));
+  const container = new Map<string, string>();
+  for (const g of model.groups) for (const m of g.members) container.set(m, g.id);
+  const box = (id: string): string => container.get(id) ?? id;
+
+  const lines = directives(model, mode);
+  // Nodes before edges: nomnoml keeps the first declaration of a node an edge already created.
+  for (const g of model.groups) {
+    const inside = model.edges.filter((e) => container.get(e.from) === g.id && container.get(e.to) === g.id);
+    lines.push(`[<group id=${g.id}>${escapeCell(g.name)}|`);
+    for (const m of g.members) lines.push(`  ${cellSource(byId.get(m)!, mode)}`);
+    for (const e of inside) lines.push(`  [${e.from}] -> [${e.to}]`);
+    lines.push(']');
+  }
+  for (const n of model.nodes) if (!container.has(n.id)) lines.push(cellSource(n, mode));
+
+  const crossEdges: MapEdge[] = [];
+  const ordering = new Set<string>();
+  for (const e of model.edges) {
+    const [from, to] = [box(e.from), box(e.to)];
+    if (from === e.from && to === e.to) {
+      lines.push(`[${e.from}] -> [${e.to}]`);
+      continue;
+    }
+    if (from === to) continue; // inside one frame, drawn there
+    crossEdges.push(e);
+    // An invisible edge between the boxes keeps the dependency below its dependent.
+    if (!ordering.has(`${from} ${to}`)) {
+      ordering.add(`${from} ${to}`);
+      lines.push(`[${from}] -/- [${to}]`);
+    }
+  }
+  for (const e of crossEdges) lines.push(`// ${e.from} -> ${e.to} crosses a group frame: drawn onto the SVG by pulsemap`);
+
+  const refs: Record<string, string> = {};
+  for (const n of model.nodes) refs[n.id] = n.name;
+  return { source: `${lines.join('\n')}\n`, title: cleanText(model.title, 120), refs, crossEdges };
+}

@@ -1,0 +1,133 @@
+// nomnoml's SVG -> a template: the laid-out markup with holes where status colours and live cell
+// text go, so a status change or a new figure is a string join, not a layout. Also strips <desc>
+// (nomnoml embeds the whole source there) and draws the edges that cross a group frame, which
+// nomnoml cannot draw. Runs in the layout worker; pure.
+import type { LayoutJob } from './source.ts';
+import { crossEdgeLayer } from './edges.ts';
+import type { Box } from './edges.ts';
+import { headerMarkup } from './header.ts';
+
+export type Hole =
+  /** Extra attributes on the cell's outer <g>: class, data-entity, tabindex... */
+  | { readonly kind: 'node'; readonly id: string }
+  /** fill/stroke/dash of the cell's shape. */
+  | { readonly kind: 'shape'; readonly id: string }
+  /** Text colour of one compartment. */
+  | { readonly kind: 'ink'; readonly id: string }
+  /** Content of one text line: compartment c, line i. */
+  | { readonly kind: 'text'; readonly id: string; readonly c: number; readonly i: number };
+
+export interface MapTemplate {
+  /** Markup around the holes: parts.length === holes.length + 1. */
+  readonly parts: readonly string[];
+  readonly holes: readonly Hole[];
+  /** Node id -> entity name. */
+  readonly refs: Readonly<Record<string, string>>;
+}
+
+interface Frame {
+  readonly dx: number;
+  readonly dy: number;
+  readonly id: string | undefined;
+  /** 'node' for a cell's outer group, 'shape' for the group that draws its outline. */
+  readonly role: 'node' | 'shape' | 'other';
+}
+
+const ATTR = /([\w:-]+)="([^"]*)"/g;
+
+function attrsOf(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of tag.matchAll(ATTR)) out[m[1]!] = m[2]!;
+  return out;
+}
+
+function translate(value: string | undefined): [number, number] {
+  const m = value && /translate\(\s*(-?[\d.]+)[ ,]+(-?[\d.]+)\s*\)/.exec(value);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossEdges' | 'title'>): MapTemplate {
+  const parts: string[] = [];
+  const holes: Hole[] = [];
+  const boxes = new Map<string, Box>();
+  const lineCount = new Map<string, number>();
+  const stack: Frame[] = [];
+  let out = '';
+  let header = { markup: '', width: 0, height: 0 };
+  const hole = (h: Hole): void => { parts.push(out); holes.push(h); out = ''; };
+  const origin = (): [number, number] => stack.reduce<[number, number]>(([x, y], f) => [x + f.dx, y + f.dy], [0, 0]);
+
+  const source = svg.replace(/<desc\b[^>]*>[\s\S]*?<\/desc>\s*/, '');
+  const tokens = source.split(/(<[^>]+>)/);
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    if (!token.startsWith('<')) { out += token; continue; }
+    if (token.startsWith('</g')) { stack.pop(); out += token; continue; }
+    if (token.startsWith('<svg')) {
+      header = headerMarkup(job.title, Number(attrsOf(token).width) || 0);
+      out += withHeaderSpace(token, header);
+      continue;
+    }
+    const a = attrsOf(token);
+    const id = a['data-name'];
+    const known = id !== undefined && job.refs[id] !== undefined;
+    const parent = stack.at(-1);
+    if (token.startsWith('<g')) {
+      const [dx, dy] = translate(a.transform);
+      let role: Frame['role'] = 'other';
+      if (known && Object.keys(a).length === 1 && parent?.id !== id) {
+        role = 'node';
+        out += '<g';
+        hole({ kind: 'node', id });
+        out += ` data-name="${id}">`;
+      } else if (known && parent?.role === 'node' && parent.id === id && a.fill !== undefined && a['data-compartment'] === undefined) {
+        role = 'shape';
+        out += '<g';
+        hole({ kind: 'shape', id });
+        out += ` data-name="${id}">`;
+      } else if (known && a['data-compartment'] !== undefined && a.fill !== undefined) {
+        out += token.replace(/ fill="[^"]*"/, '').slice(0, -1);
+        hole({ kind: 'ink', id });
+        out += '>';
+      } else {
+        out += token;
+      }
+      stack.push({ dx, dy, id, role });
+      continue;
+    }
+    if (token.startsWith('<rect') && parent?.role === 'shape' && id !== undefined && !boxes.has(id)) {
+      const [ox, oy] = origin();
+      boxes.set(id, { x: ox + Number(a.x), y: oy + Number(a.y), w: Number(a.width), h: Number(a.height) });
+    }
+    if (token.startsWith('<text') && known && a['data-compartment'] !== undefined && tokens[t + 2] === '</text>') {
+      const c = Number(a['data-compartment']);
+      const key = `${id} ${c}`;
+      const i = lineCount.get(key) ?? 0;
+      lineCount.set(key, i + 1);
+      out += token;
+      hole({ kind: 'text', id, c, i });
+      t += 1; // the laid-out slot text is replaced by the hole
+      continue;
+    }
+    out += token;
+  }
+  parts.push(out);
+  const edges = crossEdgeLayer(job.crossEdges, boxes);
+  // Edges under everything else, so cells and frames stay readable where a curve passes behind.
+  const extra = `${edges}${header.markup}`;
+  // A function, not a replacement string: a `$&` in the title must stay text.
+  parts[0] = parts[0]!.replace(/<svg [^>]*>(?:\s*<title[^>]*>[^<]*<\/title>)?/, (head) => head + extra);
+  return { parts, holes, refs: job.refs };
+}
+
+/** The root tag with room for the header above the diagram. */
+function withHeaderSpace(svgTag: string, header: { width: number; height: number }): string {
+  const attrs = attrsOf(svgTag);
+  const w = Math.max(Number(attrs.width) || 0, header.width);
+  const h = (Number(attrs.height) || 0) + header.height;
+  return svgTag
+    .replace('<svg ', '<svg class="pm-map" ')
+    .replace(/ width="[^"]*"/, ` width="${w}"`)
+    .replace(/ height="[^"]*"/, ` height="${h}"`)
+    .replace(/ viewBox="[^"]*"/, ` viewBox="0 ${-header.height} ${w} ${h}"`);
+}

@@ -1,0 +1,118 @@
+// Server-Sent Events: entity documents when checks end (coalesced into at most one batch per
+// flush period), configuration status on reloads and rejected edits, and a heartbeat comment
+// that keeps proxies from closing an idle stream.
+import { PassThrough } from 'node:stream';
+import type Router from '@koa/router';
+import type { Monitor } from '../../monitor/monitor.ts';
+import type { Store } from '../../store/store.ts';
+import type { ConfigStatus } from '../app.ts';
+import { toDocument } from '../document.ts';
+import { createUptimeCache } from '../uptime.ts';
+
+export interface EventHub {
+  /** Tells every client about the configuration: call after a reload and after a rejected edit. */
+  configChanged(status: ConfigStatus): void;
+  /** Starts a stream for one client; it leaves the hub when it closes. */
+  connect(): PassThrough;
+  clients(): number;
+  close(): void;
+}
+
+export interface EventHubOptions {
+  readonly monitor: Pick<Monitor, 'events' | 'entity' | 'state'>;
+  readonly store: Store;
+  readonly now?: () => number;
+  readonly flushMs?: number;
+  readonly heartbeatMs?: number;
+  /** Browsers wait this long before reconnecting after the server went away. */
+  readonly retryMs?: number;
+}
+
+const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+export function configPayload(status: ConfigStatus) {
+  return { path: status.path, loaded_at: new Date(status.loaded_at).toISOString(), error: status.error };
+}
+
+export function createEventHub(options: EventHubOptions): EventHub {
+  const { monitor } = options;
+  const now = options.now ?? Date.now;
+  const flushMs = options.flushMs ?? 1000;
+  const uptime = createUptimeCache(options.store, now);
+  const clients = new Set<PassThrough>();
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let lastFlush = -Infinity;
+  let closed = false;
+
+  function broadcast(text: string): void {
+    for (const client of clients) client.write(text);
+  }
+
+  async function flush(): Promise<void> {
+    timer = null;
+    lastFlush = now();
+    const names = [...changed];
+    changed.clear();
+    const frames: string[] = [];
+    for (const name of names) {
+      const entity = monitor.entity(name);
+      const state = monitor.state(name);
+      if (!entity || !state) continue;
+      frames.push(frame('entity', toDocument(entity, state, await uptime.get(name).catch(() => undefined))));
+    }
+    if (!closed && frames.length > 0) broadcast(frames.join(''));
+  }
+
+  function schedule(name: string): void {
+    if (closed || clients.size === 0) return;
+    changed.add(name);
+    // A short gather window lets one cascade go out as one batch; the flush period caps the rate.
+    timer ??= setTimeout(() => { void flush(); }, Math.max(50, lastFlush + flushMs - now()));
+  }
+
+  const onResult = (entity: { name: string }) => schedule(entity.name);
+  const onTransition = (transition: { name: string }) => schedule(transition.name);
+  monitor.events.on('result', onResult);
+  monitor.events.on('transition', onTransition);
+
+  const heartbeat = setInterval(() => broadcast(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  return {
+    configChanged(status) {
+      broadcast(frame('config', configPayload(status)));
+    },
+    connect() {
+      const stream = new PassThrough();
+      clients.add(stream);
+      stream.on('close', () => clients.delete(stream));
+      stream.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
+      return stream;
+    },
+    clients: () => clients.size,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      clearInterval(heartbeat);
+      monitor.events.off('result', onResult);
+      monitor.events.off('transition', onTransition);
+      for (const client of clients) client.end();
+      clients.clear();
+    },
+  };
+}
+
+export function eventRoutes(router: Router, hub: EventHub): void {
+  router.get('/events', (ctx) => {
+    ctx.compress = false; // a compressor would hold events back until its buffer fills
+    ctx.req.socket.setNoDelay(true);
+    ctx.set('Cache-Control', 'no-cache, no-transform');
+    ctx.set('X-Accel-Buffering', 'no');
+    ctx.type = 'text/event-stream';
+    const stream = hub.connect();
+    // The socket closing (client gone, server shutting down) ends the client's stream.
+    ctx.res.on('close', () => stream.destroy());
+    ctx.body = stream;
+  });
+}

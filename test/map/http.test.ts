@@ -1,0 +1,192 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createMonitor } from '../../src/monitor/monitor.ts';
+import type { Monitor } from '../../src/monitor/monitor.ts';
+import { runCheck } from '../../src/checks/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createApp } from '../../src/server/app.ts';
+import { createMapService } from '../../src/map/service.ts';
+import type { MapService } from '../../src/map/service.ts';
+import { createEventHub } from '../../src/server/routes/events.ts';
+import type { EventHub } from '../../src/server/routes/events.ts';
+import { silentLogger } from '../../src/log.ts';
+import { fakeClock } from '../helpers/clock.ts';
+import { apiEntity, configOf } from '../helpers/entities.ts';
+import { serve, startTarget } from '../helpers/http.ts';
+import type { Served, Target } from '../helpers/http.ts';
+import { entityCells } from './helpers.ts';
+
+let dir: string;
+let db: Target;
+let web: Target;
+let store: Store;
+let monitor: Monitor;
+let map: MapService;
+let hub: EventHub;
+let api: Served;
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pulsemap-map-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  db = await startTarget();
+  web = await startTarget();
+  const config = configOf([apiEntity('web', web.url, ['db'], { failure_threshold: 1 }), apiEntity('db', db.url, [], { failure_threshold: 1 })]);
+  store = await openSqliteStore({ dir });
+  monitor = createMonitor({ config, store, runCheck, clock: fakeClock(), random: () => 0.5 });
+  await monitor.start();
+  map = createMapService({ monitor });
+  hub = createEventHub({ monitor, store, flushMs: 300, heartbeatMs: 100 });
+  api = await serve(createApp({
+    monitor, store, logger: silentLogger(), map, events: hub, webDir: dir,
+    configStatus: () => ({ path: 'entities.yaml', loaded_at: 0, error: null }),
+  }).callback());
+});
+
+after(async () => {
+  hub.close();
+  await api.close();
+  await map.close();
+  await monitor.stop();
+  await store.close();
+  await db.close();
+  await web.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A raw request, so compression and headers are seen as sent. */
+function raw(p: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(`${api.base}${p}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+test('GET /map.svg: strong ETag, 304 while unchanged, recoloured without a layout after a status change', async () => {
+  const first = await raw('/map.svg');
+  assert.equal(first.status, 200);
+  assert.match(first.headers['content-type']!, /^image\/svg\+xml/);
+  const etag = first.headers.etag!;
+  assert.match(etag, /^"[\w-]+"$/, 'strong validator');
+  assert.equal(entityCells(first.body.toString()), 2);
+  assert.match(String(first.headers['content-security-policy']), /script-src 'self'/);
+
+  const again = await raw('/map.svg', { 'if-none-match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+
+  const layouts = map.layouts();
+  db.status = 503;
+  await monitor.checkNow('db');
+  const changed = await raw('/map.svg', { 'if-none-match': etag });
+  assert.equal(changed.status, 200);
+  assert.notEqual(changed.headers.etag, etag);
+  assert.match(changed.body.toString(), /class="pm-node pm-error" data-entity="db"/);
+  assert.equal(map.layouts(), layouts, 'a status change is a recolour, not a layout');
+  db.status = 200;
+  await monitor.checkNow('db');
+});
+
+test('GET /map.svg is compressed for clients that accept it', async () => {
+  const plain = await raw('/map.svg');
+  const gz = await raw('/map.svg', { 'accept-encoding': 'gzip' });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.ok(gz.body.length < plain.body.length / 3);
+  assert.equal(gunzipSync(gz.body).toString(), plain.body.toString());
+});
+
+test('GET /map.nomnoml: the live source with ETag and 304', async () => {
+  const first = await raw('/map.nomnoml');
+  assert.equal(first.status, 200);
+  assert.match(first.headers['content-type']!, /^text\/plain/);
+  assert.match(first.body.toString(), /^#title: test$/m);
+  assert.match(first.body.toString(), /^\[<\w+ id=n2>db\|/m);
+  assert.match(first.body.toString(), /^\[n1\] -> \[n2\]$/m);
+  assert.equal((await raw('/map.nomnoml', { 'if-none-match': first.headers.etag! })).status, 304);
+});
+
+test('the web page carries a Content-Security-Policy that allows only its own scripts', async () => {
+  const page = await raw('/');
+  assert.equal(page.status, 200);
+  const csp = String(page.headers['content-security-policy']);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+});
+
+/** An SSE client reading the raw stream. */
+function subscribe(): Promise<{ text: () => string; until(re: RegExp): Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${api.base}/events`, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(res.headers['content-type']!, /^text\/event-stream/);
+      assert.equal(res.headers['content-encoding'], undefined, 'never compressed: events must not wait in a buffer');
+      let text = '';
+      const waiters: (() => void)[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; for (const w of waiters.splice(0)) w(); });
+      resolve({
+        text: () => text,
+        async until(re) {
+          const deadline = Date.now() + 5000;
+          while (!re.test(text)) {
+            if (Date.now() > deadline) assert.fail(`no ${re} in ${JSON.stringify(text)}`);
+            await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+          }
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+test('GET /events: entity documents after checks, coalesced; config events; heartbeats; cleanup on disconnect', async () => {
+  const client = await subscribe();
+  await client.until(/^retry: \d+$/m);
+  assert.equal(hub.clients(), 1);
+
+  await monitor.checkNow('db');
+  await monitor.checkNow('web');
+  await client.until(/event: entity\ndata: \{"name":"web"/);
+  const events = [...client.text().matchAll(/event: entity\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!));
+  assert.deepEqual(events.map((e) => e.name).sort(), ['db', 'web'], 'two checks in one window: one event each, one batch');
+  assert.equal(events.find((e) => e.name === 'db').status, 'ok');
+  assert.deepEqual(Object.keys(events[0]).slice(0, 5), ['name', 'type', 'interval', 'lastcheck', 'status']);
+
+  hub.configChanged({ path: 'entities.yaml', loaded_at: 0, error: ['entities.yaml:3:5: bad'] });
+  await client.until(/event: config\ndata: .*entities\.yaml:3:5: bad/);
+  await client.until(/^: heartbeat$/m);
+
+  client.close();
+  const deadline = Date.now() + 5000;
+  while (hub.clients() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(hub.clients(), 0, 'the hub forgets a client that went away');
+});
+
+test('events: results within one flush period go out as one batch', async () => {
+  const stream = hub.connect();
+  const chunks: string[] = [];
+  stream.setEncoding('utf8');
+  stream.on('data', (c: string) => chunks.push(c));
+  // Wait out the previous batch's period, then three results in quick succession.
+  await new Promise((r) => setTimeout(r, 350));
+  chunks.length = 0;
+  await monitor.checkNow('db');
+  await monitor.checkNow('web');
+  await monitor.checkNow('db');
+  const deadline = Date.now() + 3000;
+  while (!chunks.some((c) => c.includes('event: entity')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const batches = chunks.filter((c) => c.includes('event: entity'));
+  assert.equal(batches.length, 1);
+  assert.equal(batches[0]!.match(/event: entity/g)!.length, 2, 'db checked twice is sent once, with its latest state');
+  stream.destroy();
+});

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildMap } from '../../src/map/source.ts';
+import { layoutMap } from '../../src/map/layout.ts';
+import { createMapRenderer } from '../../src/map/render.ts';
+import { STATUS_COLOURS } from '../../src/map/palette.ts';
+import type { Config, EntityState } from '../../src/types.ts';
+import { apiEntity, configOf, pingEntity } from '../helpers/entities.ts';
+import { entityCells, stateOf } from './helpers.ts';
+
+function counted() {
+  let calls = 0;
+  const renderer = createMapRenderer({ layout: async (job) => { calls += 1; return layoutMap(job); } });
+  return { renderer, calls: () => calls };
+}
+
+const config = configOf([
+  apiEntity('web', 'http://web', ['db'], { group: 'vds', extra: { runs_in: 'docker' } }),
+  { ...pingEntity('db'), type: 'database' as const, url: 'postgres://h/db', query: 'select 1', group: 'vds' },
+  pingEntity('gw'),
+]);
+
+const states = (over: Record<string, Partial<EntityState>>) => (name: string) => stateOf(name, over[name] ?? {});
+
+/** The cell of one entity: from its outer <g> to the next cell. */
+const cellOf = (svg: string, name: string): string => {
+  const at = svg.indexOf(`data-entity="${name}"`);
+  assert.ok(at > 0, `${name} is on the map`);
+  const next = svg.indexOf('data-entity="', at + 1);
+  return svg.slice(svg.lastIndexOf('<g', at), next < 0 ? undefined : svg.lastIndexOf('<g', next));
+};
+
+test('a status change recolours the cached layout; figures change without a layout', async () => {
+  const { renderer, calls } = counted();
+  const before = await renderer.render(buildMap(config, states({
+    web: { status: 'ok', latency_ms: 12, success_count: 10, extra: { http_status: 200 } },
+    db: { status: 'ok', latency_ms: 3, success_count: 10, extra: { size: '7.3 MB', size_bytes: 7654321 } },
+  })));
+  assert.equal(calls(), 1);
+  assert.match(cellOf(before, 'db'), new RegExp(`fill="${STATUS_COLOURS.ok.fill}"`));
+
+  const after = await renderer.render(buildMap(config, states({
+    web: { status: 'blocked', blocked_by: 'db', latency_ms: 987, success_count: 10, fail_count: 3, extra: { http_status: 503 } },
+    db: { status: 'error', latency_ms: null, success_count: 10, fail_count: 3, extra: { size: '7.4 MB', size_bytes: 7754321 } },
+  })));
+  assert.equal(calls(), 1, 'no new layout for new colours and figures');
+  const db = cellOf(after, 'db');
+  assert.match(db, new RegExp(`class="pm-node pm-error"`));
+  assert.match(db, new RegExp(`fill="${STATUS_COLOURS.error.fill}" stroke="${STATUS_COLOURS.error.stroke}"`));
+  assert.match(db, />size: 7\.4 MB</);
+  const web = cellOf(after, 'web');
+  assert.match(web, /stroke-dasharray="6 5"/, 'blocked is dashed');
+  assert.match(web, />api · 987 ms · HTTP 503</);
+  assert.match(web, />success 76\.92 %</);
+  assert.match(web, />blocked by db</);
+  // The geometry is the cached one: same size, same boxes.
+  assert.equal(after.match(/viewBox="[^"]+"/)![0], before.match(/viewBox="[^"]+"/)![0]);
+  await renderer.close();
+});
+
+test('a changed label, a new entity or a new group lays out again; going back uses the cache', async () => {
+  const { renderer, calls } = counted();
+  const base = buildMap(config, () => undefined);
+  await renderer.render(base);
+  assert.equal(calls(), 1);
+
+  const relabelled: Config = { ...config, entities: config.entities.map((e) => (e.name === 'web' ? { ...e, extra: { runs_in: 'kubernetes' } } : e)) };
+  const svg = await renderer.render(buildMap(relabelled, () => undefined));
+  assert.equal(calls(), 2);
+  assert.match(svg, />runs_in: kubernetes</);
+
+  const grown = configOf([...config.entities, pingEntity('new_one', ['gw'])]);
+  assert.equal(entityCells(await renderer.render(buildMap(grown, () => undefined))), 4);
+  assert.equal(calls(), 3);
+
+  await renderer.render(base);
+  assert.equal(calls(), 3, 'the earlier layout is still cached');
+  await renderer.close();
+});
+
+test('a check figure that keeps its width class keeps the layout; a new figure line lays out once', async () => {
+  const { renderer, calls } = counted();
+  const at = (size: string) => buildMap(config, states({ db: { status: 'ok', extra: { size } } }));
+  await renderer.render(at('7.3 MB'));
+  await renderer.render(at('12.9 MB'));
+  await renderer.render(at('512 B'));
+  assert.equal(calls(), 1);
+  await renderer.render(buildMap(config, states({ db: { status: 'ok', extra: { size: '7.3 MB', connections: 12 } } })));
+  assert.equal(calls(), 2);
+});
+
+test('the layout runs in a worker thread and the result has one cell per entity, no <desc>', async () => {
+  const renderer = createMapRenderer();
+  try {
+    const crossing = configOf(config.entities.map((e) => (e.name === 'web' ? { ...e, dependencies: ['db', 'gw'] } : e)));
+    const svg = await renderer.render(buildMap(crossing, states({ gw: { status: 'ok' } })));
+    assert.equal(renderer.layouts(), 1);
+    assert.equal(entityCells(svg), 3);
+    assert.doesNotMatch(svg, /<desc/);
+    // web (inside the vds frame) -> gw (outside) is drawn by pulsemap: one curve and one arrowhead.
+    const cross = /<g class="pm-cross"[^>]*>(.*?)<\/g>/.exec(svg);
+    assert.ok(cross, 'the crossing edge is drawn');
+    assert.equal(cross[1]!.match(/<path /g)!.length, 2);
+  } finally {
+    await renderer.close();
+  }
+});
+
+test('the header line shows the title and a legend swatch for every status, above the diagram', async () => {
+  const renderer = createMapRenderer({ layout: async (job) => layoutMap(job) });
+  const svg = await renderer.render(buildMap(configOf([pingEntity('a')], { title: 'Fold & co <prod>' }), () => undefined));
+  assert.match(svg, /<text class="pm-title"[^>]*>Fold &amp; co &lt;prod&gt;<\/text>/);
+  for (const [status, c] of Object.entries(STATUS_COLOURS)) {
+    assert.match(svg, new RegExp(`<g class="pm-swatch pm-${status}"><rect [^>]*fill="${c.fill}" stroke="${c.stroke}"[^>]*>(</rect>)<text [^>]*>${status}</text>`));
+  }
+  // The viewBox grew upwards by the header's height: nomnoml's coordinates are untouched.
+  assert.match(svg, /viewBox="0 -\d+ [\d.]+ [\d.]+"/);
+  await renderer.close();
+});
