@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { startService } from '../main.ts';
+import { createLogger } from '../log.ts';
+import { ConfigError } from '../config/load.ts';
+
+export const serveCommand = {
+  summary: 'run the monitor, the API and the web page',
+  async run(args: string[]): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        data: { type: 'string' }, store: { type: 'string' },
+      },
+      strict: true,
+    });
+    const env = process.env;
+    const port = Number(values.port ?? env.PORT ?? 8000);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`pulsemap: invalid port '${values.port ?? env.PORT}'\n`);
+      return 2;
+    }
+    const logger = createLogger({ level: env.LOG_LEVEL });
+    let service;
+    try {
+      service = await startService({
+        config: values.config ?? env.PULSEMAP_CONFIG ?? 'entities.yaml',
+        port,
+        host: values.host ?? env.HOST ?? '0.0.0.0',
+        data: values.data ?? env.PULSEMAP_DATA ?? 'data',
+        store: values.store ?? env.PULSEMAP_STORE ?? null,
+        logger,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        service.close().then(resolve, resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  },
+};

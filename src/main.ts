@@ -1,0 +1,133 @@
+// Composition root: wires configuration, store, monitor, watcher and HTTP server.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config/load.ts';
+import { watchConfig } from './config/watch.ts';
+import { runCheck } from './checks/index.ts';
+import { createMonitor } from './monitor/monitor.ts';
+import type { Monitor } from './monitor/monitor.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { createApp } from './server/app.ts';
+import type { ConfigStatus } from './server/app.ts';
+import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
+import { createMapService } from './map/service.ts';
+import { createEventHub } from './server/routes/events.ts';
+import { createAlertService } from './alerts/service.ts';
+
+export interface ServeOptions {
+  readonly config: string;
+  readonly port: number;
+  readonly host: string;
+  readonly data: string;
+  /** A postgres:// URL selects PostgreSQL; otherwise SQLite under `data`. */
+  readonly store: string | null;
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called as each check starts, with how late it is against its plan (benchmarks). */
+  readonly onCheckStart?: (name: string, lateMs: number) => void;
+}
+
+export interface Service {
+  readonly url: string;
+  readonly port: number;
+  readonly monitor: Monitor;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  close(): Promise<void>;
+}
+
+const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const AGGREGATE_DAYS = 400;
+
+export async function startService(options: ServeOptions): Promise<Service> {
+  const { logger } = options;
+  const env = options.env ?? process.env;
+  const config = await loadConfig(options.config, env);
+  const store = await openStore({
+    url: options.store,
+    dir: options.data,
+    onError: (err: unknown) => logger.error({ err: String(err) }, 'store error'),
+  });
+  const monitor = createMonitor({ config, store, runCheck, logger, onCheckStart: options.onCheckStart });
+  const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
+  await monitor.start();
+  // Follows reloads through the monitor's 'config' event; delivery never runs on the check path.
+  const alerts = createAlertService({
+    store, monitor, logger,
+    outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
+  });
+  await alerts.start();
+  const map = createMapService({ monitor, logger });
+  const events = createEventHub({ monitor, store });
+
+  let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
+  const watcher = watchConfig({
+    file: options.config,
+    load: (file) => loadConfig(file, env),
+    onChange: (next) => {
+      monitor.apply(next);
+      alerts.configFixed(next);
+      status = { ...status, loaded_at: Date.now(), error: null };
+      metrics.configReloaded();
+      events.configChanged(status);
+      logger.info({ entities: next.entities.length }, 'configuration reloaded');
+    },
+    onError: (lines) => {
+      status = { ...status, error: lines };
+      alerts.configRejected(lines);
+      metrics.configRejected();
+      events.configChanged(status);
+      logger.error({ errors: lines }, 'configuration rejected; the last good one keeps running');
+    },
+  });
+
+  const prune = setInterval(() => {
+    const now = Date.now();
+    const raw = monitor.config().retention.raw_days;
+    store.prune(now - raw * DAY, now - AGGREGATE_DAYS * DAY).then(
+      (removed) => { if (removed > 0) logger.info({ removed }, 'pruned old results'); },
+      (err: unknown) => logger.error({ err: String(err) }, 'pruning failed'),
+    );
+  }, HOUR);
+  prune.unref();
+
+  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, health: alerts.health });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, entities: config.entities.length, store: store.kind }, 'pulsemap listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url, port, monitor, store, metrics,
+    close() {
+      closing ??= (async () => {
+        watcher.close();
+        clearInterval(prune);
+        events.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await monitor.stop();
+        await alerts.close();
+        await map.close();
+        metrics.close();
+        await store.close();
+        logger.info('pulsemap stopped');
+      })();
+      return closing;
+    },
+  };
+}
