@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
 import type { Store } from './store.ts';
-import { createWriteQueue } from './queue.ts';
+import { createWriteQueue, flushingReads } from './queue.ts';
 import { migrate } from './postgres-migrations.ts';
 import { createPostgresWriter } from './postgres-write.ts';
 import { createPostgresReads } from './postgres-read.ts';
@@ -116,27 +116,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
 
-    // Reads flush first so they see everything queued before them.
-    async loadStates() {
-      await queue.flush();
-      return reads.loadStates();
-    },
-    async history(name, query) {
-      await queue.flush();
-      return reads.history(name, query);
-    },
-    async transitions(name, limit) {
-      await queue.flush();
-      return reads.transitions(name, limit);
-    },
-    async uptime(name, now) {
-      await queue.flush();
-      return reads.uptime(name, now);
-    },
-    async uptimeAll(now) {
-      await queue.flush();
-      return reads.uptimeAll(now);
-    },
+    ...flushingReads(queue, reads),
     async prune(olderThan, aggregatesOlderThan) {
       await queue.flush();
       try {

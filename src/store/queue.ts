@@ -1,8 +1,8 @@
 // Write batching shared by every store engine: callers enqueue in O(1) without I/O, and the
 // engine writes whatever has accumulated in one transaction, on a timer or when a batch is full.
 
-import type { EntityState, Transition } from '../types.ts';
-import type { StoredResult } from './store.ts';
+import type { EntityState, HistoryEntry, Transition, Uptime } from '../types.ts';
+import type { HistoryQuery, Store, StoredResult } from './store.ts';
 
 export interface WriteBatch {
   readonly results: readonly StoredResult[];
@@ -151,5 +151,25 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       cancelTimer();
       await flush();
     },
+  };
+}
+
+/** The read side of a store engine; results may be sync (SQLite) or async (PostgreSQL). */
+export interface EngineReads {
+  loadStates(): Map<string, EntityState> | Promise<Map<string, EntityState>>;
+  history(name: string, query: HistoryQuery): HistoryEntry[] | Promise<HistoryEntry[]>;
+  transitions(name: string, limit: number): Transition[] | Promise<Transition[]>;
+  uptime(name: string, now: number): Uptime | Promise<Uptime>;
+  uptimeAll(now: number): Map<string, Uptime> | Promise<Map<string, Uptime>>;
+}
+
+/** Wraps an engine's reads so each first writes what is queued: reads see every earlier save. */
+export function flushingReads(queue: WriteQueue, reads: EngineReads): Pick<Store, keyof EngineReads> {
+  return {
+    loadStates: async () => { await queue.flush(); return reads.loadStates(); },
+    history: async (name, query) => { await queue.flush(); return reads.history(name, query); },
+    transitions: async (name, limit) => { await queue.flush(); return reads.transitions(name, limit); },
+    uptime: async (name, now) => { await queue.flush(); return reads.uptime(name, now); },
+    uptimeAll: async (now) => { await queue.flush(); return reads.uptimeAll(now); },
   };
 }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store } from './store.ts';
-import { createWriteQueue } from './queue.ts';
+import { createWriteQueue, flushingReads } from './queue.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { createSqliteWriter } from './sqlite-write.ts';
 import { createSqliteReads } from './sqlite-read.ts';
@@ -74,27 +74,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
 
-    // Reads flush first so they see everything queued before them.
-    async loadStates() {
-      await queue.flush();
-      return reads.loadStates();
-    },
-    async history(name, query) {
-      await queue.flush();
-      return reads.history(name, query);
-    },
-    async transitions(name, limit) {
-      await queue.flush();
-      return reads.transitions(name, limit);
-    },
-    async uptime(name, now) {
-      await queue.flush();
-      return uptime.uptime(name, now);
-    },
-    async uptimeAll(now) {
-      await queue.flush();
-      return uptime.uptimeAll(now);
-    },
+    ...flushingReads(queue, { ...reads, uptime: uptime.uptime, uptimeAll: uptime.uptimeAll }),
     async prune(olderThan, aggregatesOlderThan) {
       await queue.flush();
       try {
