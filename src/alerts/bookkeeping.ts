@@ -23,7 +23,6 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 const has = <K extends string>(v: unknown, keys: readonly K[]): v is Record<K, number> =>
   typeof v === 'object' && v !== null && keys.every((k) => isNumber((v as Record<string, unknown>)[k]));
 const isAnnouncement = (v: unknown): v is { since: number; reminded_at: number } => has(v, ['since', 'reminded_at']);
-const isHeld = (v: unknown): v is { at: number; since: number } => has(v, ['at', 'since']);
 
 /** Reads what was saved; anything unreadable counts as nothing told yet. */
 export function parseSaved(text: string | null): Saved {
@@ -38,7 +37,6 @@ export function parseSaved(text: string | null): Saved {
     bookkeeping: {
       announced: record(raw.announced, isAnnouncement),
       degraded: record(raw.degraded, isNumber),
-      held: record(raw.held, isHeld),
       certs: record(raw.certs, isNumber),
       config_error: typeof raw.config_error === 'string' ? raw.config_error : null,
     },

@@ -12,36 +12,22 @@ export interface Announcement {
   readonly reminded_at: number;
 }
 
-export interface Held {
-  /** Epoch ms when the entity turned `error` (its status's `since`: the key of its announcement). */
-  readonly at: number;
-  /** Epoch ms when its failure began. */
-  readonly since: number;
-}
-
 /** What has been told, kept in the store so a restart neither repeats nor forgets anything. */
 export interface Bookkeeping {
   /** Entities whose failure was announced: each gets a recovery message, whatever happens below it. */
   readonly announced: Readonly<Record<string, Announcement>>;
   /** Entities announced as degraded, with when that began. */
   readonly degraded: Readonly<Record<string, number>>;
-  /**
-   * Entities that turned `error` only because their root cause recovered, judged on results taken
-   * while it was down: announced once a check of their own fails again, silent if it passes.
-   */
-  readonly held: Readonly<Record<string, Held>>;
   /** The smallest certificate threshold (30, 14, 7 days) announced per entity. */
   readonly certs: Readonly<Record<string, number>>;
   /** The announced configuration problems, until the file is fixed. */
   readonly config_error: string | null;
 }
 
-export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, held: {}, certs: {}, config_error: null };
+export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null };
 
 export type Trigger =
   | { readonly kind: 'transition'; readonly transition: Transition }
-  /** A check of a held entity finished. */
-  | { readonly kind: 'result'; readonly name: string; readonly ok: boolean; readonly at: number }
   | { readonly kind: 'certificate'; readonly name: string; readonly days: number; readonly at: number };
 
 export interface PolicyView {
@@ -98,22 +84,11 @@ export function certBand(days: number): number | null {
 export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: PolicyView): Decision {
   const announced = { ...book.announced };
   const degraded = { ...book.degraded };
-  const held = { ...book.held };
   const certs = { ...book.certs };
   const items: AlertItem[] = [];
   const stateOf = new Map(view.states.map((s) => [s.name, s]));
 
   for (const trigger of triggers) {
-    if (trigger.kind === 'result') {
-      const waiting = held[trigger.name];
-      const state = stateOf.get(trigger.name);
-      if (waiting && !trigger.ok && !announced[trigger.name] && state?.status === 'error') {
-        delete held[trigger.name];
-        announced[trigger.name] = { since: waiting.since, reminded_at: trigger.at };
-        items.push(downItem(view, trigger.name, state, state.message, waiting.at, waiting.since));
-      }
-      continue;
-    }
     if (trigger.kind === 'certificate') {
       const { name, days, at } = trigger;
       const band = certBand(days);
@@ -130,17 +105,11 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
     }
     const t = trigger.transition;
     const passing = t.to === 'ok' || t.to === 'degraded';
-    delete held[t.name];
     if (t.to === 'error') {
       delete degraded[t.name];
       if (announced[t.name]) continue; // still the same announced failure (it was blocked meanwhile)
       // The failure began with the first failed check (pending) or when it was blocked.
       const since = t.from === 'pending' || t.from === 'blocked' ? (t.prev_since ?? t.at) : t.at;
-      if (t.from === 'blocked') {
-        // Its last results date from while its root was down: wait for a check of its own.
-        held[t.name] = { at: t.at, since };
-        continue;
-      }
       announced[t.name] = { since, reminded_at: t.at };
       items.push(downItem(view, t.name, stateOf.get(t.name), t.message, t.at, since));
     } else if (passing && announced[t.name]) {
@@ -168,7 +137,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
     }
     // `blocked`, `pending` and `unknown` say nothing: the root cause's message covers a blocked entity.
   }
-  return { items, bookkeeping: { ...book, announced, degraded, held, certs } };
+  return { items, bookkeeping: { ...book, announced, degraded, certs } };
 }
 
 /**
@@ -181,14 +150,10 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
   const announced: Record<string, Announcement> = {};
   const items: AlertItem[] = [];
   const configured = new Set(view.states.map((s) => s.name));
-  const held: Record<string, Held> = {};
   for (const state of view.states) {
     const told = book.announced[state.name];
     const since = state.since ?? 0;
-    const waiting = book.held[state.name];
-    if (!told && waiting && state.status === 'error') {
-      held[state.name] = waiting; // its next check decides, as before the gap
-    } else if (told && (state.status === 'ok' || state.status === 'degraded')) {
+    if (told && (state.status === 'ok' || state.status === 'degraded')) {
       items.push(recoveredItem(view, state.name, state.status, state.message, since, told.since));
     } else if (told) {
       announced[state.name] = told;
@@ -201,7 +166,7 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
     Object.fromEntries(Object.entries(record).filter(([name]) => configured.has(name)));
   return {
     items,
-    bookkeeping: { ...book, announced, held, degraded: keep(book.degraded), certs: keep(book.certs) },
+    bookkeeping: { ...book, announced, degraded: keep(book.degraded), certs: keep(book.certs) },
   };
 }
 

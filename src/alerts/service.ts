@@ -136,19 +136,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
 
   function onTransition(transition: Transition): void {
     push({ kind: 'transition', transition });
-    if (transition.from === 'blocked' && transition.to === 'error' && active()) {
-      // Its verdict rests on results taken while its root was down: get a fresh one now rather
-      // than an interval later (the policy holds its message until then).
-      queueMicrotask(() => void monitor.checkNow(transition.name).catch(() => {}));
-    }
   }
 
-  const isHeld = (name: string): boolean =>
-    book.held[name] !== undefined ||
-    batch.some((t) => t.kind === 'transition' && t.transition.name === name && t.transition.from === 'blocked');
-
   function onResult(_entity: unknown, result: CheckResult, state: EntityState): void {
-    if (isHeld(state.name)) push({ kind: 'result', name: state.name, ok: result.ok, at: result.at });
     const days = state.extra.cert_days;
     if (!config.notify.degraded || typeof days !== 'number') return;
     const whole = Math.floor(days);

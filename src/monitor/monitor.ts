@@ -169,7 +169,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const entity = entities.get(name);
     const prev = states.get(name);
     if (!entity || !prev) return;
-    const { state, transition } = reevaluate(prev, entity, lookup, at);
+    const { state, transition, recheck } = reevaluate(prev, entity, lookup, at);
+    // Fire and forget: the fresh result goes through the reducer like any other.
+    if (recheck) void scheduler.runNow(name);
     if (state === prev) return;
     states.set(name, state);
     store.saveState(state);

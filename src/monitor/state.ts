@@ -113,20 +113,29 @@ export function reduceState(prev: EntityState, result: CheckResult, entity: Enti
   return withStatus(prev, next, result.at);
 }
 
+export interface Reevaluation extends Reduction {
+  /** The verdict rests on results taken while the root was down: check the entity again now. */
+  readonly recheck: boolean;
+}
+
 /**
  * Re-derives a failing entity's status after one of its dependencies changed (a root confirmed
- * or recovered), without a new check: blocked dependents of a recovered root that still fail
- * become `error`; pending dependents waiting on a root that is now confirmed become `blocked`.
+ * or recovered), without a new check: pending dependents waiting on a root that is now confirmed
+ * become `blocked`, and an announced `error` whose root appears below becomes `blocked`. A
+ * `blocked` entity whose root recovered is not turned into `error` from its old results (they
+ * were taken while the root was down): it stays as it is and asks for a fresh check, whose
+ * result then decides between `error` and `ok`.
  */
-export function reevaluate(prev: EntityState, entity: Entity, deps: DependencyLookup, at: number): Reduction {
+export function reevaluate(prev: EntityState, entity: Entity, deps: DependencyLookup, at: number): Reevaluation {
   const confirmed = prev.last_ok === false && prev.consecutive_failures >= entity.failure_threshold;
-  if (!confirmed) return { state: prev, transition: null };
+  if (!confirmed) return { state: prev, transition: null, recheck: false };
   let { status, blocked_by } = confirmedFailure(entity.name, deps);
+  if (prev.status === 'blocked' && status !== 'blocked') return { state: prev, transition: null, recheck: true };
   if (status === 'pending' && isDown(prev.status)) {
     status = prev.status;
     blocked_by = prev.blocked_by;
   }
-  return withStatus(prev, { ...prev, status, blocked_by }, at);
+  return { ...withStatus(prev, { ...prev, status, blocked_by }, at), recheck: false };
 }
 
 /** success / (success + fail), 4 decimals; 0 before the first check. */

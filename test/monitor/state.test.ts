@@ -98,9 +98,11 @@ test('the root recovers first: dependents that still fail become error, passing 
   assert.equal(w.map.get('a')!.status, 'blocked');
   w.feed('c', [pass(10)]);
   const ra = reevaluate(w.map.get('a')!, a, w.lookup, 11);
-  assert.equal(ra.state.status, 'error');
-  assert.equal(ra.state.blocked_by, null);
-  assert.deepEqual(ra.transition && [ra.transition.from, ra.transition.to], ['blocked', 'error']);
+  assert.equal(ra.recheck, true, 'results taken while the root was down do not decide: check again');
+  assert.equal(ra.state, w.map.get('a'), 'and nothing changes until that check is in');
+  assert.equal(ra.transition, null);
+  assert.deepEqual(w.feed('a', [fail(12)]), ['error'], 'a fresh failure with the root up is its own error');
+  assert.equal(w.map.get('a')!.blocked_by, null);
   assert.deepEqual(w.feed('b', [pass(12)]), ['ok']);
 });
 
@@ -132,6 +134,7 @@ test('a confirmed failure waits while a dependency is pending, then becomes bloc
   assert.deepEqual(dependencyVerdict('a', w.lookup), { root: null, waitingFor: 'c' });
   w.feed('c', [fail(2), fail(3)]);
   const r = reevaluate(w.map.get('a')!, a, w.lookup, 4);
+  assert.equal(r.recheck, false);
   assert.equal(r.state.status, 'blocked');
   assert.equal(r.state.blocked_by, 'c');
 });
