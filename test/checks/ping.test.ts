@@ -1,11 +1,12 @@
-// ping check: the real system ping against 127.0.0.1, plus stand-in `ping` programs for the
-// conditions loopback cannot produce (every 127/8 address answers).
+// ping check: the real system ping against 127.0.0.1 and against a silent host in a private
+// network namespace, plus stand-in `ping` programs for what neither can produce (an unreachable
+// report, a ping that hangs) and to see the arguments the check passes.
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import ping from 'ping';
+import { spawnSync } from 'node:child_process';
 import { runCheck } from '../../src/checks/index.ts';
 import type { CheckOutcome } from '../../src/types.ts';
 import { pingEntity } from '../helpers/entities.ts';
@@ -51,14 +52,32 @@ describe('ping check, real ping', () => {
     assert.deepEqual([outcome.ok, outcome.message], [false, 'invalid host']);
   });
 
-  it('a silent TEST-NET address fails within the timeout', async (t) => {
-    // 192.0.2.1 is the one non-loopback address tests may ping, and only with a ~1 s timeout.
-    // On some sandboxes it is the default gateway and answers: then it proves nothing here.
-    const probe = await ping.promise.probe('192.0.2.1', { timeout: 1, min_reply: 1 });
-    if (probe.alive) return t.skip('192.0.2.1 answers on this machine (it is a real host here)');
-    const [outcome, ms] = await timed(runCheck(pingEntity('void', [], { host: '192.0.2.1', timeout: 1 })));
+});
+
+/**
+ * A host that never answers, with the real ping: a private network namespace (unshare -n, so
+ * nothing leaves it) holds a veth pair whose far end has no address, and a static neighbour
+ * entry sends the echo requests there, where they vanish.
+ */
+describe('ping check, a silent host in a private network namespace', () => {
+  const setup = [
+    'ip link set lo up',
+    'ip link add pm0 type veth peer name pm1',
+    'ip addr add 198.51.100.1/24 dev pm0',
+    'ip link set pm0 up', 'ip link set pm1 up',
+    'ip neigh add 198.51.100.2 lladdr 02:00:00:00:00:02 dev pm0',
+  ].join(' && ');
+  const child = join(import.meta.dirname, 'netns-ping-child.ts');
+
+  it('fails within the timeout with 100% packet loss', async (t) => {
+    const probe = spawnSync('unshare', ['-n', 'sh', '-c', setup], { encoding: 'utf8' });
+    if (probe.status !== 0) return t.skip(`cannot make a network namespace here: ${probe.stderr.trim() || probe.error}`);
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${setup} && exec "$0" "$1" 198.51.100.2 1`, process.execPath, child], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { outcome, ms } = JSON.parse(run.stdout) as { outcome: CheckOutcome; ms: number };
     assert.equal(outcome.ok, false);
-    assert.match(outcome.message, /^(100% packet loss|host unreachable|timeout after 1 s)$/);
+    assert.equal(outcome.message, '100% packet loss');
+    assert.equal(outcome.extra.packet_loss, 100);
     assert.ok(ms < 1000 + MARGIN_MS, `took ${ms} ms`);
   });
 });
