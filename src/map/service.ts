@@ -28,6 +28,12 @@ export interface MapServiceOptions {
   readonly monitor: Pick<Monitor, 'events' | 'config' | 'state'>;
   readonly renderer?: MapRenderer;
   readonly logger?: Logger;
+  readonly now?: () => number;
+  /**
+   * How long a rendered map may go on serving when only figures (latency, ratio, size) changed
+   * since; a status or configuration change always renders anew. Default 1000 ms.
+   */
+  readonly figureRefreshMs?: number;
 }
 
 function rendered(body: string): Rendered {
@@ -57,24 +63,30 @@ export function createMapService(options: MapServiceOptions): MapService {
   const logger = options.logger ?? silentLogger();
   const renderer = options.renderer ?? createMapRenderer();
   const figures = createFigureMemory();
+  const now = options.now ?? Date.now;
+  const figureRefreshMs = options.figureRefreshMs ?? 1000;
+  // Every check changes a figure; with thousands of checks a second, rendering for each request
+  // would cost a compose per request. Figures may lag by figureRefreshMs; statuses never do.
   let version = 0;
+  let statusVersion = 0;
   let model: { version: number; value: MapModel } | null = null;
-  let svg: { version: number; value: Promise<Rendered> } | null = null;
+  let svg: { version: number; statusVersion: number; at: number; value: Promise<Rendered> } | null = null;
   let lastGood: Rendered | null = null;
   let source: { version: number; value: Rendered } | null = null;
 
   const changed = (): void => { version += 1; };
+  const statusChanged = (): void => { version += 1; statusVersion += 1; };
   const onResult = (_entity: unknown, _result: unknown, state: EntityState): void => {
     figures.remember(state);
     changed();
   };
   const onConfig = (): void => {
     figures.keepOnly(new Set(monitor.config().entities.map((e) => e.name)));
-    changed();
+    statusChanged();
     warm();
   };
   monitor.events.on('result', onResult);
-  monitor.events.on('transition', changed);
+  monitor.events.on('transition', statusChanged);
   monitor.events.on('config', onConfig);
 
   function current(): MapModel {
@@ -89,6 +101,7 @@ export function createMapService(options: MapServiceOptions): MapService {
 
   function renderSvg(): Promise<Rendered> {
     if (svg?.version === version) return svg.value;
+    if (svg?.statusVersion === statusVersion && now() - svg.at < figureRefreshMs) return svg.value;
     const value = renderer.render(current()).then(
       (body) => (lastGood = rendered(body)),
       (err: unknown) => {
@@ -97,7 +110,7 @@ export function createMapService(options: MapServiceOptions): MapService {
         throw err;
       },
     );
-    svg = { version, value };
+    svg = { version, statusVersion, at: now(), value };
     return value;
   }
 
@@ -116,7 +129,7 @@ export function createMapService(options: MapServiceOptions): MapService {
     layouts: () => renderer.layouts(),
     async close() {
       monitor.events.off('result', onResult);
-      monitor.events.off('transition', changed);
+      monitor.events.off('transition', statusChanged);
       monitor.events.off('config', onConfig);
       await renderer.close();
     },

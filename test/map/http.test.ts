@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +101,14 @@ test('GET /map.svg is compressed for clients that accept it', async () => {
   assert.equal(gz.headers['content-encoding'], 'gzip');
   assert.ok(gz.body.length < plain.body.length / 3);
   assert.equal(gunzipSync(gz.body).toString(), plain.body.toString());
+  const br = await raw('/map.svg', { 'accept-encoding': 'br, gzip' });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(brotliDecompressSync(br.body).toString(), plain.body.toString());
+  assert.match(String(gz.headers.vary), /accept-encoding/i);
+  assert.notEqual(gz.headers.etag, plain.headers.etag, 'each representation has its own validator');
+  assert.notEqual(gz.headers.etag, br.headers.etag);
+  const again = await raw('/map.svg', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag! });
+  assert.equal(again.status, 304);
 });
 
 test('GET /map.nomnoml: the live source with ETag and 304', async () => {

@@ -1,21 +1,53 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MapService, Rendered } from '../../map/service.ts';
 
-function send(ctx: Context, rendered: Rendered, type: string): void {
+type Encoding = 'br' | 'gzip';
+const compressors: Record<Encoding, (body: string) => Promise<Buffer>> = {
+  br: (body) => promisify(brotliCompress)(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+  gzip: (body) => promisify(gzip)(body, { level: 6 }),
+};
+
+/**
+ * A rendered map is compressed once per encoding and shared by every client that asks for it:
+ * compressing a map of a thousand entities for each request would cost more than rendering it.
+ */
+function createCompressedCache() {
+  const cache = new WeakMap<Rendered, Partial<Record<Encoding, Promise<Buffer>>>>();
+  return (rendered: Rendered, encoding: Encoding): Promise<Buffer> => {
+    let entry = cache.get(rendered);
+    if (!entry) cache.set(rendered, (entry = {}));
+    return (entry[encoding] ??= compressors[encoding](rendered.body));
+  };
+}
+
+async function send(ctx: Context, rendered: Rendered, type: string, compressed: ReturnType<typeof createCompressedCache>): Promise<void> {
+  const accepted = ctx.acceptsEncodings('br', 'gzip', 'identity');
+  const encoding: Encoding | null = accepted === 'br' || accepted === 'gzip' ? accepted : null;
   ctx.status = 200;
   ctx.type = type;
-  ctx.set('ETag', rendered.etag);
+  ctx.vary('Accept-Encoding');
+  // One validator per representation: a cache must not answer a gzip request with identity bytes.
+  ctx.set('ETag', encoding ? `${rendered.etag.slice(0, -1)}-${encoding}"` : rendered.etag);
   // Revalidate every time: the map changes with every status change.
   ctx.set('Cache-Control', 'no-cache');
   if (ctx.fresh) {
     ctx.status = 304;
     return;
   }
-  ctx.body = rendered.body;
+  if (!encoding) {
+    ctx.body = rendered.body;
+    return;
+  }
+  ctx.compress = false;
+  ctx.set('Content-Encoding', encoding);
+  ctx.body = await compressed(rendered, encoding);
 }
 
 export function mapRoutes(router: Router, map: MapService): void {
-  router.get('/map.svg', async (ctx) => send(ctx, await map.svg(), 'image/svg+xml; charset=utf-8'));
-  router.get('/map.nomnoml', (ctx) => send(ctx, map.source(), 'text/plain; charset=utf-8'));
+  const compressed = createCompressedCache();
+  router.get('/map.svg', async (ctx) => send(ctx, await map.svg(), 'image/svg+xml; charset=utf-8', compressed));
+  router.get('/map.nomnoml', async (ctx) => send(ctx, map.source(), 'text/plain; charset=utf-8', compressed));
 }
