@@ -64,7 +64,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
   });
   await alerts.start();
-  const map = createMapService({ monitor, logger });
+  const mapLimit = Number(env.PULSEMAP_MAP_MAX_ENTITIES);
+  const map = createMapService({ monitor, logger, maxEntities: Number.isInteger(mapLimit) && mapLimit > 0 ? mapLimit : undefined });
   const events = createEventHub({ monitor, store });
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };

@@ -29,11 +29,28 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** One worker, started on first use, referenced only while a layout is in flight. */
-export function createLayoutWorker(): { layout: LayoutFn; close(): Promise<void> } {
+/**
+ * One worker, started on first use, referenced only while a layout is in flight, and stopped
+ * after `idleMs` without work: layouts are rare (structure changes), and an idle worker would
+ * keep its own heap — tens of megabytes after a big map — for nothing.
+ */
+export function createLayoutWorker(idleMs = 30_000): { layout: LayoutFn; running(): boolean; close(): Promise<void> } {
   let worker: Worker | null = null;
   let seq = 0;
+  let idle: NodeJS.Timeout | null = null;
   const pending = new Map<number, Pending>();
+
+  function stopWhenIdle(w: Worker): void {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = null;
+      if (worker === w && pending.size === 0) {
+        worker = null;
+        void w.terminate();
+      }
+    }, idleMs);
+    idle.unref();
+  }
 
   function failAll(err: Error): void {
     for (const p of pending.values()) p.reject(err);
@@ -45,18 +62,26 @@ export function createLayoutWorker(): { layout: LayoutFn; close(): Promise<void>
     w.on('message', (msg: { seq: number; template?: MapTemplate; error?: string }) => {
       const p = pending.get(msg.seq);
       pending.delete(msg.seq);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) {
+        w.unref();
+        stopWhenIdle(w);
+      }
       if (!p) return;
       if (msg.template) p.resolve(msg.template);
       else p.reject(new Error(`map layout failed: ${msg.error}`));
     });
     w.on('error', (err) => { worker = null; failAll(err); });
-    w.on('exit', () => { if (worker === w) worker = null; failAll(new Error('map layout worker stopped')); });
+    w.on('exit', () => {
+      if (worker !== w) return; // retired while idle: nothing was pending
+      worker = null;
+      failAll(new Error('map layout worker stopped'));
+    });
     w.unref();
     return w;
   }
 
   return {
+    running: () => worker !== null,
     layout(job) {
       worker ??= start();
       const w = worker;
@@ -69,9 +94,11 @@ export function createLayoutWorker(): { layout: LayoutFn; close(): Promise<void>
       });
     },
     async close() {
+      if (idle) clearTimeout(idle);
       const w = worker;
       worker = null;
       if (w) await w.terminate();
+      failAll(new Error('map layout worker stopped'));
     },
   };
 }

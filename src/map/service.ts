@@ -34,6 +34,20 @@ export interface MapServiceOptions {
    * since; a status or configuration change always renders anew. Default 1000 ms.
    */
   readonly figureRefreshMs?: number;
+  /**
+   * Larger configurations get a notice instead of a diagram: a layout of thousands of nodes takes
+   * minutes and gigabytes, and nobody can read the result. Default 2000.
+   */
+  readonly maxEntities?: number;
+  /** Maps up to this size are laid out ahead of the first request; larger ones on demand. Default 500. */
+  readonly warmMaxEntities?: number;
+}
+
+/** What /map.svg serves when the configuration is beyond `maxEntities`. */
+export function tooLargeSvg(count: number, max: number): string {
+  return '<svg xmlns="http://www.w3.org/2000/svg" class="pm-map pm-map-off" width="720" height="64" viewBox="0 0 720 64">'
+    + `<text x="16" y="38" font-family="Helvetica" font-size="14" fill="#7d8797">The map is off: ${count} entities is more than ${max}.`
+    + ' The table lists them all; PULSEMAP_MAP_MAX_ENTITIES raises the limit.</text></svg>';
 }
 
 function rendered(body: string): Rendered {
@@ -65,6 +79,8 @@ export function createMapService(options: MapServiceOptions): MapService {
   const figures = createFigureMemory();
   const now = options.now ?? Date.now;
   const figureRefreshMs = options.figureRefreshMs ?? 1000;
+  const maxEntities = options.maxEntities ?? 2000;
+  const warmMaxEntities = options.warmMaxEntities ?? 500;
   // Every check changes a figure; with thousands of checks a second, rendering for each request
   // would cost a compose per request. Figures may lag by figureRefreshMs; statuses never do.
   let version = 0;
@@ -102,7 +118,9 @@ export function createMapService(options: MapServiceOptions): MapService {
   function renderSvg(): Promise<Rendered> {
     if (svg?.version === version) return svg.value;
     if (svg?.statusVersion === statusVersion && now() - svg.at < figureRefreshMs) return svg.value;
-    const value = renderer.render(current()).then(
+    const count = monitor.config().entities.length;
+    const drawn = count > maxEntities ? Promise.resolve(tooLargeSvg(count, maxEntities)) : renderer.render(current());
+    const value = drawn.then(
       (body) => (lastGood = rendered(body)),
       (err: unknown) => {
         logger.error({ err: err instanceof Error ? err.message : String(err) }, 'map rendering failed');
@@ -116,7 +134,7 @@ export function createMapService(options: MapServiceOptions): MapService {
 
   /** Lays out ahead of the first request after a start or a reload. */
   function warm(): void {
-    renderSvg().catch(() => {});
+    if (monitor.config().entities.length <= warmMaxEntities) renderSvg().catch(() => {});
   }
   warm();
 

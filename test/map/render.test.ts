@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildMap } from '../../src/map/source.ts';
+import { buildMap, mapSource } from '../../src/map/source.ts';
 import { layoutMap } from '../../src/map/layout.ts';
-import { createMapRenderer } from '../../src/map/render.ts';
+import { createLayoutWorker, createMapRenderer } from '../../src/map/render.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
 import type { Config, EntityState } from '../../src/types.ts';
 import { apiEntity, configOf, pingEntity } from '../helpers/entities.ts';
@@ -116,4 +116,19 @@ test('the header line shows the title and a legend swatch for every status, abov
   // The viewBox grew upwards by the header's height: nomnoml's coordinates are untouched.
   assert.match(svg, /viewBox="0 -\d+ [\d.]+ [\d.]+"/);
   await renderer.close();
+});
+
+test('the layout worker retires when idle and starts again for the next layout', async () => {
+  const worker = createLayoutWorker(20);
+  try {
+    const job = mapSource(buildMap(config, states({})), 'layout');
+    const first = await worker.layout(job);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(worker.running(), false, 'retired after its idle time');
+    const second = await worker.layout(job);
+    assert.deepEqual(second, first, 'a fresh worker lays out the same map');
+    assert.equal(worker.running(), true);
+  } finally {
+    await worker.close();
+  }
 });

@@ -39,3 +39,16 @@ test('figures may lag by figureRefreshMs; a status change is served at once', as
     await map.close();
   }
 });
+
+test('a configuration beyond maxEntities gets a notice instead of a layout', async () => {
+  const config = configOf(Array.from({ length: 5 }, (_, i) => pingEntity(`e${i}`)));
+  const events = new EventEmitter<MonitorEvents>();
+  const map = createMapService({ monitor: { events, config: () => config, state: (n) => initialState(n) }, maxEntities: 4 });
+  try {
+    const svg = await map.svg();
+    assert.match(svg.body, /The map is off: 5 entities is more than 4\./);
+    assert.equal(map.layouts(), 0, 'no layout was attempted');
+  } finally {
+    await map.close();
+  }
+});
