@@ -21,6 +21,12 @@ export interface SchedulerOptions {
   readonly nextDelay: (name: string) => number;
   /** Called as each check starts, with how late it is against its plan (for metrics). */
   readonly onStart?: (name: string, lateMs: number) => void;
+  /**
+   * Checks start on a grid of this many ms (default 100): timers due close together then fire in
+   * one wake-up of the process instead of one each, which at thousands of checks a second saves
+   * more CPU than the checks themselves cost. A check starts at most this much after its plan.
+   */
+  readonly granularityMs?: number;
 }
 
 export interface Scheduler {
@@ -48,16 +54,18 @@ interface Slot {
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? systemClock;
+  const grid = Math.max(1, options.granularityMs ?? 100);
   const slots = new Map<string, Slot>();
   let stopped = false;
 
   function arm(name: string, slot: Slot, at: number): void {
     if (slot.timer !== null) clock.clearTimeout(slot.timer);
     slot.planned = at;
+    const fireAt = Math.ceil(at / grid) * grid;
     slot.timer = clock.setTimeout(() => {
       slot.timer = null;
       void start(name, slot);
-    }, Math.max(0, at - clock.now()));
+    }, Math.max(0, fireAt - clock.now()));
   }
 
   function start(name: string, slot: Slot): Promise<void> {

@@ -76,11 +76,26 @@ test('runNow joins a check in flight instead of starting another; remove and sto
   assert.equal(clock.pendingTimers(), 0);
 });
 
-test('reports how late each check started', async () => {
+test('checks start on a 100 ms grid; lateness is measured against the exact plan', async () => {
+  const clock = fakeClock(0);
+  const late: number[] = [];
+  const starts: number[] = [];
+  const scheduler = createScheduler({
+    clock, nextDelay: () => 1000, run: async () => { starts.push(clock.now()); }, onStart: (_n, ms) => late.push(ms),
+  });
+  scheduler.add('a', 250);
+  scheduler.add('b', 230);
+  await clock.advance(2500);
+  assert.deepEqual(starts, [300, 300, 1300, 1300, 2300, 2300], 'both fire in the same wake-up');
+  assert.deepEqual(late, [50, 70, 50, 70, 50, 70], 'a (planned 250) is 50 ms late, b (230) 70 ms, every time: no drift');
+  scheduler.stop();
+});
+
+test('with granularityMs 1 checks start exactly on plan', async () => {
   const clock = fakeClock(0);
   const late: number[] = [];
   const scheduler = createScheduler({
-    clock, nextDelay: () => 1000, run: async () => {}, onStart: (_n, ms) => late.push(ms),
+    clock, granularityMs: 1, nextDelay: () => 1000, run: async () => {}, onStart: (_n, ms) => late.push(ms),
   });
   scheduler.add('a', 250);
   await clock.advance(2500);
