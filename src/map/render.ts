@@ -1,7 +1,9 @@
 // Map model -> SVG. Layouts are cached by the layout source (structure, labels and slots only);
 // everything else (status colours, figures) is composed into the cached template. The layout
-// itself runs in a worker thread.
-import { Worker } from 'node:worker_threads';
+// itself runs in a child process.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { MapModel, LayoutJob } from './source.ts';
 import { mapSource } from './source.ts';
 import type { MapTemplate } from './template.ts';
@@ -18,93 +20,51 @@ export interface MapRenderer {
 }
 
 export interface MapRendererOptions {
-  /** Replaces the worker (tests that run the layout in-process). */
+  /** Replaces the layout process (tests that run the layout in-process). */
   readonly layout?: LayoutFn;
   /** Layouts kept: a map that flips between two shapes does not lay out on every flip. */
   readonly cacheSize?: number;
 }
 
-interface Pending {
-  resolve(t: MapTemplate): void;
-  reject(err: Error): void;
-}
-
 /**
- * One worker, started on first use, referenced only while a layout is in flight, and stopped
- * after `idleMs` without work: layouts are rare (structure changes), and an idle worker would
- * keep its own heap — tens of megabytes after a big map — for nothing.
+ * Lays out each map in a child process of its own (see layout-process.ts): a little slower to
+ * start than a worker thread, but the memory of a big layout goes back to the system with it.
  */
-export function createLayoutWorker(idleMs = 30_000): { layout: LayoutFn; running(): boolean; close(): Promise<void> } {
-  let worker: Worker | null = null;
-  let seq = 0;
-  let idle: NodeJS.Timeout | null = null;
-  const pending = new Map<number, Pending>();
-
-  function stopWhenIdle(w: Worker): void {
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => {
-      idle = null;
-      if (worker === w && pending.size === 0) {
-        worker = null;
-        void w.terminate();
-      }
-    }, idleMs);
-    idle.unref();
-  }
-
-  function failAll(err: Error): void {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  }
-
-  function start(): Worker {
-    const w = new Worker(new URL('./layout-worker.ts', import.meta.url));
-    w.on('message', (msg: { seq: number; template?: MapTemplate; error?: string }) => {
-      const p = pending.get(msg.seq);
-      pending.delete(msg.seq);
-      if (pending.size === 0) {
-        w.unref();
-        stopWhenIdle(w);
-      }
-      if (!p) return;
-      if (msg.template) p.resolve(msg.template);
-      else p.reject(new Error(`map layout failed: ${msg.error}`));
-    });
-    w.on('error', (err) => { worker = null; failAll(err); });
-    w.on('exit', () => {
-      if (worker !== w) return; // retired while idle: nothing was pending
-      worker = null;
-      failAll(new Error('map layout worker stopped'));
-    });
-    w.unref();
-    return w;
-  }
-
+export function createLayoutProcess(): { layout: LayoutFn; close(): Promise<void> } {
+  const children = new Set<ChildProcess>();
+  const entry = fileURLToPath(new URL('./layout-process.ts', import.meta.url));
   return {
-    running: () => worker !== null,
     layout(job) {
-      worker ??= start();
-      const w = worker;
-      seq += 1;
-      const id = seq;
-      w.ref();
       return new Promise<MapTemplate>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        w.postMessage({ seq: id, job });
+        // No inherited flags (a test runner's, an inspector's): the child only lays out.
+        const child = fork(entry, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        children.add(child);
+        let settled = false;
+        child.once('message', (msg: { template?: MapTemplate; error?: string }) => {
+          settled = true;
+          if (msg.template) resolve(msg.template);
+          else reject(new Error(`map layout failed: ${msg.error}`));
+        });
+        child.once('error', (err) => { if (!settled) { settled = true; reject(err); } });
+        child.once('exit', (code, signal) => {
+          children.delete(child);
+          if (!settled) { settled = true; reject(new Error(`map layout process ended (${signal ?? `exit ${code}`})`)); }
+        });
+        child.send(job);
       });
     },
     async close() {
-      if (idle) clearTimeout(idle);
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
-      failAll(new Error('map layout worker stopped'));
+      const ending = [...children].map((child) => new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill();
+      }));
+      await Promise.all(ending);
     },
   };
 }
 
 export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer {
-  const own = options.layout ? null : createLayoutWorker();
+  const own = options.layout ? null : createLayoutProcess();
   const layout = options.layout ?? own!.layout;
   const cacheSize = options.cacheSize ?? 4;
   // Insertion order is recency: the oldest layout is dropped first.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMap, mapSource } from '../../src/map/source.ts';
 import { layoutMap } from '../../src/map/layout.ts';
-import { createLayoutWorker, createMapRenderer } from '../../src/map/render.ts';
+import { createLayoutProcess, createMapRenderer } from '../../src/map/render.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
 import type { Config, EntityState } from '../../src/types.ts';
 import { apiEntity, configOf, pingEntity } from '../helpers/entities.ts';
@@ -118,17 +118,17 @@ test('the header line shows the title and a legend swatch for every status, abov
   await renderer.close();
 });
 
-test('the layout worker retires when idle and starts again for the next layout', async () => {
-  const worker = createLayoutWorker(20);
+test('layouts run in child processes that end with their layout; close stops those in flight', async () => {
+  const layouts = createLayoutProcess();
   try {
     const job = mapSource(buildMap(config, states({})), 'layout');
-    const first = await worker.layout(job);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(worker.running(), false, 'retired after its idle time');
-    const second = await worker.layout(job);
-    assert.deepEqual(second, first, 'a fresh worker lays out the same map');
-    assert.equal(worker.running(), true);
+    const [first, second] = await Promise.all([layouts.layout(job), layouts.layout(job)]);
+    assert.deepEqual(second, first, 'two processes lay out the same map alike');
+    assert.deepEqual(first, layoutMap(job), 'and as the in-process layout does');
+    const inFlight = assert.rejects(layouts.layout(job), /map layout process ended/);
+    await layouts.close();
+    await inFlight;
   } finally {
-    await worker.close();
+    await layouts.close();
   }
 });
