@@ -1,0 +1,218 @@
+// Shared plumbing for the benchmarks: child processes with a request/reply channel, figures,
+// tables, temporary directories and entity files.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const FULL = process.argv.includes('--full');
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A helper process under bench/ that answers `{ id, cmd, ... }` messages with `{ id, ... }`. */
+export interface Helper {
+  readonly child: ChildProcess;
+  /** The first message the helper sent (its `ready` report). */
+  readonly ready: Record<string, unknown>;
+  ask<T = Record<string, unknown>>(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
+  /** Asks it to stop, then kills it if it does not exit in time. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startHelper(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Helper> {
+  const child = fork(new URL(script, import.meta.url), [...args], {
+    execPath: process.execPath,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+  let seq = 0;
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('exit', (code, signal) => {
+    for (const w of waiting.values()) w.reject(new Error(`${script} exited (${code ?? signal})`));
+    waiting.clear();
+  });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Record<string, unknown>));
+    child.once('exit', (code) => reject(new Error(`${script} exited before it was ready (${code})`)));
+  });
+  if (ready.error) throw new Error(`${script}: ${String(ready.error)}`);
+  child.on('message', (m: { id?: number; error?: string }) => {
+    const w = m.id === undefined ? undefined : waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id!);
+    if (m.error) w.reject(new Error(m.error));
+    else w.resolve(m);
+  });
+  return {
+    child,
+    ready,
+    ask<T>(cmd: string, rest: Record<string, unknown> = {}, timeoutMs = 120_000) {
+      seq += 1;
+      const id = seq;
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => { waiting.delete(id); reject(new Error(`${script}: no answer to ${cmd}`)); }, timeoutMs);
+        waiting.set(id, {
+          resolve: (v) => { clearTimeout(timer); resolve(v as T); },
+          reject: (e) => { clearTimeout(timer); reject(e); },
+        });
+        child.send({ id, cmd, ...rest });
+      });
+    },
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+type Handler = (msg: Record<string, unknown>) => unknown;
+
+/** Inside a helper: answers requests with the handlers, and stops cleanly on SIGTERM. */
+export function serveRequests(handlers: Record<string, Handler>, onStop: () => Promise<void>): void {
+  process.on('message', (msg: Record<string, unknown> & { id: number; cmd: string }) => {
+    const handler = handlers[msg.cmd];
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(`unknown command ${msg.cmd}`);
+        return handler(msg);
+      })
+      .then(
+        (reply) => process.send!({ id: msg.id, ...(reply as object) }),
+        (err: unknown) => process.send!({ id: msg.id, error: String(err) }),
+      );
+  });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // A hung close must not leave the process behind: the parent also kills after a while.
+    onStop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  // The parent went away: nothing will ever ask again.
+  process.once('disconnect', stop);
+}
+
+/** Value at quantile q (0..1) of ascending `sorted`. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function median(values: number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** `n` with at most `digits` decimals and thousands separators. */
+export function fmt(n: number, digits = 1): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+export const mb = (bytes: number): string => `${fmt(bytes / 1024 / 1024, 1)} MB`;
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `pulsemap-bench-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface EntitySet {
+  readonly count: number;
+  readonly interval: number;
+  /** Base URL of the target server; each entity gets its own path. */
+  readonly baseUrl: string;
+  readonly timeout?: number;
+  readonly retryInterval?: number;
+  readonly failureThreshold?: number;
+  /** Extra top-level YAML (notify: ...). */
+  readonly extraYaml?: string;
+  /**
+   * 'graph': a realistic map, in groups of ten (a host and nine services that depend on it),
+   * every fifth service also depending on one in an earlier group. Default 'flat': no edges.
+   */
+  readonly shape?: 'flat' | 'graph';
+}
+
+const GROUP = 10;
+
+function graphLines(i: number): string[] {
+  const g = Math.floor(i / GROUP);
+  const host = g * GROUP;
+  const deps: number[] = [];
+  if (i !== host) deps.push(host);
+  if (i !== host && i % 5 === 0 && g > 0) deps.push((g - 1) * GROUP + ((i * 7) % (GROUP - 1)) + 1);
+  return [
+    `    group: vds_${g}`,
+    ...(deps.length > 0 ? [`    dependencies: [${deps.map(entityName).join(', ')}]`] : []),
+  ];
+}
+
+export const entityName = (i: number): string => `e${i}`;
+
+/** Writes an entities.yaml of `count` api entities; returns its path. */
+export function writeEntities(dir: string, set: EntitySet): string {
+  const lines = [
+    'title: pulsemap bench',
+    'defaults:',
+    `  interval: ${set.interval}`,
+    `  timeout: ${set.timeout ?? 5}`,
+    `  retry_interval: ${set.retryInterval ?? set.interval}`,
+    `  failure_threshold: ${set.failureThreshold ?? 3}`,
+    set.extraYaml ?? '',
+    set.count === 0 ? 'entities: {}' : 'entities:',
+  ];
+  for (let i = 0; i < set.count; i++) {
+    lines.push(`  ${entityName(i)}:`, '    type: api', `    url: ${set.baseUrl}/e/${i}`);
+    if (set.shape === 'graph') lines.push(...graphLines(i));
+  }
+  const file = join(dir, 'entities.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Cumulative CPU time (user + system) of this process in ms. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Cumulative kernel-side CPU time of this process in ms. */
+export function systemCpuMs(): number {
+  return process.cpuUsage().system / 1000;
+}
+
+/**
+ * CPU ms (user + system) of this process's threads, summed by thread name (/proc/self/task):
+ * MainThread, WorkerThread (pulsemap's only worker: the map layout), V8Worker (GC and compiler
+ * helpers), libuv-worker... Clock ticks are 1/100 s on Linux.
+ */
+export function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[comm] = (out[comm] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** after - before, per key (threads that ended are lost: a layout worker never ends here). */
+export function diffCpu(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+}

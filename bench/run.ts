@@ -1,0 +1,50 @@
+// Runs every benchmark, one after another (each in a process of its own, so none disturbs the
+// next), and prints the machine and every table. Quick by default; --full for the large sizes.
+// --only a,b runs a subset (names as below).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+
+const SCRIPTS = ['store', 'map', 'alerts', 'capacity', 'api', 'memory'];
+const full = process.argv.includes('--full');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1]!.split(',') : SCRIPTS;
+
+function machine(): string {
+  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  let free = '';
+  try {
+    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd();
+  } catch {
+    free = `${Math.round(totalmem() / 2 ** 30)} GiB total`;
+  }
+  return [
+    `- mode: ${full ? 'full' : 'quick'}, ${new Date().toISOString()}`,
+    `- nproc: ${cpus().length}; CPU: ${model}; Node ${process.version}; kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`,
+    '- free -h:',
+    '```',
+    free,
+    '```',
+  ].join('\n');
+}
+
+console.log(`## pulsemap benchmarks\n\n${machine()}\n`);
+const started = Date.now();
+let failed = 0;
+for (const name of SCRIPTS.filter((s) => only.includes(s))) {
+  const t = Date.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [new URL(`./${name}.ts`, import.meta.url).pathname, ...(full ? ['--full'] : [])], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
+  if (code !== 0) {
+    failed += 1;
+    console.log(`\n(${name} failed with exit code ${code})`);
+  }
+  console.log(`\n_${name}: ${Math.round((Date.now() - t) / 1000)} s_\n`);
+}
+console.log(`_total: ${Math.round((Date.now() - started) / 1000)} s_`);
+process.exitCode = failed > 0 ? 1 : 0;
