@@ -52,6 +52,9 @@ export interface AlertService {
 /** Timers longer than this overflow in Node; a reminder further away is re-armed on the way. */
 const MAX_TIMER = 24 * 3_600_000;
 
+/** How long a closing batch window waits for a pending entity's confirming check. */
+const CONFIRM_GRACE_MS = 500;
+
 export function createAlertService(options: AlertServiceOptions): AlertService {
   const { store, monitor } = options;
   const clock = options.clock ?? systemClock;
@@ -111,10 +114,29 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return job(() => commit(decide(book, triggers, view())));
   }
 
+  /**
+   * The window opens with the first transition, often a first failure (ok -> pending). Its
+   * confirming check then tends to land just as the window closes; rather than race it and
+   * send a second window later, the window waits once, briefly, for entities still pending.
+   */
+  function windowEnded(extended: boolean): void {
+    batchTimer = null;
+    if (!extended && awaitingConfirmation()) {
+      batchTimer = clock.setTimeout(() => windowEnded(true), CONFIRM_GRACE_MS);
+      return;
+    }
+    void flushBatch();
+  }
+
+  function awaitingConfirmation(): boolean {
+    const pending = new Set(batch.flatMap((t) => (t.kind === 'transition' && t.transition.to === 'pending' ? [t.transition.name] : [])));
+    return pending.size > 0 && [...pending].some((name) => monitor.state(name)?.status === 'pending');
+  }
+
   function push(trigger: Trigger): void {
     if (closed || !active()) return;
     batch.push(trigger);
-    if (started && batchTimer === null) batchTimer = clock.setTimeout(() => void flushBatch(), batchMs);
+    if (started && batchTimer === null) batchTimer = clock.setTimeout(() => windowEnded(false), batchMs);
   }
 
   function armReminder(): void {

@@ -123,6 +123,44 @@ test('a cascade of ten roots within 2 s is one message; a later one is another',
   assert.match(sent()[1]!, /^🔴 <b>late<\/b> is down/);
 });
 
+test('a failure confirmed just as the batch window closes goes out in that window, not two seconds later', async () => {
+  const t = await target();
+  const shop = apiEntity('shop', t.url, [], { failure_threshold: 3, interval: 3600, retry_interval: 3600, timeout: 5 });
+  const r = await startRig([shop], telegram());
+  rigs.push(r);
+  t.status = 503;
+  await r.check('shop'); // ok -> pending opens the window
+  await r.clock.advance(1000);
+  await r.check('shop');
+  await r.clock.advance(1000); // the window ends with shop still pending: it waits once
+  await r.alerts.idle();
+  assert.equal(sent().length, 0);
+  await r.check('shop'); // confirmed at +2 s
+  await r.clock.advance(500);
+  await r.alerts.idle();
+  assert.equal(sent().length, 1, 'sent at +2.5 s, not in a new window at +4 s');
+  assert.match(sent()[0]!, /^🔴 <b>shop<\/b> is down/);
+});
+
+test('a window that only holds failures nobody confirms closes after its short wait', async () => {
+  const t = await target();
+  const shop = apiEntity('shop', t.url, [], { failure_threshold: 3, interval: 3600, retry_interval: 3600, timeout: 5 });
+  const other = api('other', t);
+  const r = await startRig([shop, other], telegram());
+  rigs.push(r);
+  t.status = 503;
+  await r.check('shop');
+  await r.clock.advance(1000);
+  await r.check('other'); // an error in the same window
+  await r.clock.advance(1000);
+  await r.alerts.idle();
+  assert.equal(sent().length, 0, 'at +2 s the window waits for shop');
+  await r.clock.advance(500);
+  await r.alerts.idle();
+  assert.equal(sent().length, 1, 'then it goes out with other, only once');
+  assert.match(sent()[0]!, /^🔴 <b>other<\/b> is down/);
+});
+
 test('a dependent still failing after its root recovers gets its own message, then its recovery', async () => {
   const t = await target();
   const r = await startRig([databaseEntity('db', proxy.port), api('app', t, ['db'])], telegram());
