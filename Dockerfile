@@ -30,4 +30,4 @@ VOLUME /data
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node as PID 1 gets SIGTERM from `docker stop` and shuts down cleanly (see serve.ts).
-CMD ["node", "src/cli.ts", "serve"]
+CMD ["node", "--max-semi-space-size=4", "src/cli.ts", "serve"]

@@ -20,9 +20,16 @@ export interface Helper {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * The V8 flags pulsemap runs with in production (package.json's start script, the bin, the
+ * Dockerfile): the service is measured as it is shipped.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 export async function startHelper(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Helper> {
   const child = fork(new URL(script, import.meta.url), [...args], {
     execPath: process.execPath,
+    execArgv: script.endsWith('pulsemap-child.ts') ? SERVICE_NODE_FLAGS : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });

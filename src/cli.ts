@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // pulsemap command line: serve | validate | check | render.
 
 interface Command {

@@ -75,7 +75,8 @@ it('builds on node:24-slim with ping, as a non-root user, with a volume, a port 
   assert.ok(user < dockerfile.findIndex((i) => i.op === 'CMD'), 'the service runs as the non-root user');
   assert.equal(one('EXPOSE'), '8000');
   assert.equal(one('VOLUME'), '/data');
-  assert.deepEqual(execForm(one('CMD')), ['node', 'src/cli.ts', 'serve']);
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  assert.deepEqual(execForm(one('CMD')), start.split(' '), 'the image runs what npm start runs, V8 flags included');
   assert.equal(dockerfile.filter((i) => i.op === 'ADD').length, 0);
   const env = Object.assign({}, ...dockerfile.filter((i) => i.op === 'ENV').map((i) => envOf(i.args)));
   assert.equal(env.PULSEMAP_DATA, '/data');
