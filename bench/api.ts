@@ -68,7 +68,9 @@ try {
         while ((await quiet.ask<{ sinceReadyMs: number }>('status')).sinceReadyMs < 33_000) await sleep(500);
       }
       const url = `${pm.ready.url as string}${path}`;
-      const etag = (await fetch(`${pm.ready.url as string}/map.svg`)).headers.get('etag') ?? '';
+      // The validator of the representation the load generator asks for (identity: it sends no
+      // Accept-Encoding), not the brotli one that fetch would negotiate by default.
+      const etag = (await fetch(`${pm.ready.url as string}/map.svg`, { headers: { 'accept-encoding': 'identity' } })).headers.get('etag') ?? '';
       const headers = headerTemplate.map((h) => h.replace('ETAG', etag));
       await pm.ask('windowStart');
       const r = await load(url, headers);
