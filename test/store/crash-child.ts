@@ -1,20 +1,22 @@
-// Run by crash.test.ts: writes results as fast as it can until it is killed, printing after
-// every committed flush how many results it has written in total, one number per line.
-// Usage: node test/store/crash-child.ts DIR
+// Run by the crash tests of both engines: writes results as fast as it can until it is killed,
+// printing after every committed flush how many results it has written in total, one per line.
+// Usage: node test/store/crash-child.ts sqlite DIR | postgres URL
 
+import { openPostgresStore } from '../../src/store/postgres.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { result, state } from './contract.ts';
 
-const dir = process.argv[2];
-if (dir === undefined) throw new Error('usage: crash-child.ts DIR');
+const [engine, where] = process.argv.slice(2);
+if (where === undefined || (engine !== 'sqlite' && engine !== 'postgres')) throw new Error('usage: crash-child.ts sqlite DIR | postgres URL');
 
-const ENTITIES = ['crash_a', 'crash_b'];
-const BATCH = 250;
+const ENTITIES = ['crash_a', 'crash_b', 'crash_c'];
+const BATCH = 500;
 const START = Date.UTC(2026, 0, 1);
 
 // Never flushed by the timer: only the explicit flushes below commit, so what was reported is
 // exactly what was committed.
-const store = await openSqliteStore({ dir, flushIntervalMs: 3_600_000, maxBatch: 1_000_000 });
+const options = { flushIntervalMs: 3_600_000, maxBatch: 1_000_000 };
+const store = engine === 'sqlite' ? await openSqliteStore({ dir: where, ...options }) : await openPostgresStore({ url: where, ...options });
 const states = await store.loadStates();
 const counts = new Map(ENTITIES.map((name) => {
   const s = states.get(name);
@@ -35,6 +37,9 @@ for (;;) {
       result(name, at, ok ? {} : { ok: false, status: 'pending', latency_ms: null, message: 'timeout after 10 s' }),
       state(name, { success_count: c.ok, fail_count: c.fail, lastcheck: at, last_ok: ok }),
     );
+    if (total % 1000 === 0) {
+      store.saveTransition({ name, from: 'ok', to: 'pending', at, message: 'x', blocked_by: null, prev_since: null });
+    }
     total++;
   }
   await store.flush();

@@ -14,7 +14,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** Starts the writer, waits until it reports `atLeast` more results flushed, kills it with SIGKILL. */
 function writeThenKill(atLeast: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, 'sqlite', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let first: number | null = null;
     let reported = 0;
     let buffer = '';

@@ -7,7 +7,7 @@ import { openPostgresStore } from '../../src/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres-migrations.ts';
 import { createTestDatabase } from './postgres-db.ts';
 
-const CHILD = join(import.meta.dirname, 'postgres-crash-child.ts');
+const CHILD = join(import.meta.dirname, 'crash-child.ts');
 const db = await createTestDatabase();
 after(() => db.drop());
 const url = new URL(await db.freshSchema());
@@ -17,7 +17,7 @@ url.searchParams.set('application_name', 'pulsemap_crash_child');
 /** Starts the writer, waits until it reports `atLeast` more results committed, kills it with SIGKILL. */
 function writeThenKill(atLeast: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, url.toString()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, 'postgres', url.toString()], { stdio: ['ignore', 'pipe', 'pipe'] });
     let first: number | null = null;
     let reported = 0;
     let buffer = '';
