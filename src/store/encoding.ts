@@ -1,7 +1,7 @@
 // Engine-neutral rules for how results are stored, shared by every Store implementation so
 // SQLite and PostgreSQL answer the same questions with the same figures.
 
-import type { Status, Uptime } from '../types.ts';
+import type { EntityState, Extra, HistoryEntry, Status, Transition, Uptime } from '../types.ts';
 import type { StoredResult } from './store.ts';
 
 /**
@@ -148,5 +148,82 @@ export function createHourlyDeltas(): HourlyDeltas {
       }
     },
     values: () => deltas.values(),
+  };
+}
+
+/** SQLite has no booleans: 0/1 there, true/false in PostgreSQL. */
+const bool = (v: boolean | number): boolean => v === true || v === 1;
+
+/** A `states` row as both engines return it (joined with the entity's name). */
+export interface StateRow {
+  name: string;
+  status: Status;
+  since: number | null;
+  lastcheck: number | null;
+  success_count: number;
+  fail_count: number;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  blocked_by: string | null;
+  message: string;
+  latency_ms: number | null;
+  extra: string;
+  last_ok: boolean | number | null;
+}
+
+export interface ResultRow {
+  at: number;
+  ok: boolean | number;
+  status: number;
+  latency_ms: number | null;
+  message: string | null;
+}
+
+export interface TransitionRow {
+  at: number;
+  from_status: Status;
+  to_status: Status;
+  message: string;
+  blocked_by: string | null;
+  prev_since: number | null;
+}
+
+export function stateFromRow(row: StateRow): EntityState {
+  return {
+    name: row.name,
+    status: row.status,
+    since: row.since,
+    lastcheck: row.lastcheck,
+    success_count: row.success_count,
+    fail_count: row.fail_count,
+    consecutive_failures: row.consecutive_failures,
+    consecutive_successes: row.consecutive_successes,
+    blocked_by: row.blocked_by,
+    message: row.message,
+    latency_ms: row.latency_ms,
+    extra: JSON.parse(row.extra) as Extra,
+    last_ok: row.last_ok === null ? null : bool(row.last_ok),
+  };
+}
+
+export function historyFromRow(row: ResultRow): HistoryEntry {
+  return {
+    at: row.at,
+    ok: bool(row.ok),
+    status: statusFromCode(row.status),
+    latency_ms: row.latency_ms,
+    message: messageFromStore(row.message),
+  };
+}
+
+export function transitionFromRow(name: string, row: TransitionRow): Transition {
+  return {
+    name,
+    from: row.from_status,
+    to: row.to_status,
+    at: row.at,
+    message: row.message,
+    blocked_by: row.blocked_by,
+    prev_since: row.prev_since,
   };
 }

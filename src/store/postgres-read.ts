@@ -3,43 +3,10 @@
 // Entities are looked up by name inside each query, so another process's entities are seen.
 
 import type { Pool } from 'pg';
-import type { EntityState, Extra, HistoryEntry, Status, Transition, Uptime } from '../types.ts';
+import type { EntityState, HistoryEntry, Transition, Uptime } from '../types.ts';
 import type { HistoryQuery, NewOutboxMessage, OutboxMessage } from './store.ts';
-import { messageFromStore, statusFromCode, uptimeBounds, uptimeFromSums } from './encoding.ts';
-import type { UptimeSums } from './encoding.ts';
-
-interface StateRow {
-  name: string;
-  status: Status;
-  since: number | null;
-  lastcheck: number | null;
-  success_count: number;
-  fail_count: number;
-  consecutive_failures: number;
-  consecutive_successes: number;
-  blocked_by: string | null;
-  message: string;
-  latency_ms: number | null;
-  extra: string;
-  last_ok: boolean | null;
-}
-
-interface ResultRow {
-  at: number;
-  ok: boolean;
-  status: number;
-  latency_ms: number | null;
-  message: string | null;
-}
-
-interface TransitionRow {
-  at: number;
-  from_status: Status;
-  to_status: Status;
-  message: string;
-  blocked_by: string | null;
-  prev_since: number | null;
-}
+import { historyFromRow, stateFromRow, transitionFromRow, uptimeBounds, uptimeFromSums } from './encoding.ts';
+import type { ResultRow, StateRow, TransitionRow, UptimeSums } from './encoding.ts';
 
 // Sums per window over one entity's hour buckets; see uptimeBounds for the window definition.
 // $1 from24h, $2 from7d, $3 from30d, $4 to.
@@ -82,21 +49,7 @@ export function createPostgresReads(pool: Pool) {
     async loadStates(): Promise<Map<string, EntityState>> {
       const states = new Map<string, EntityState>();
       for (const row of (await pool.query<StateRow>(SELECT_STATES)).rows) {
-        states.set(row.name, {
-          name: row.name,
-          status: row.status,
-          since: row.since,
-          lastcheck: row.lastcheck,
-          success_count: row.success_count,
-          fail_count: row.fail_count,
-          consecutive_failures: row.consecutive_failures,
-          consecutive_successes: row.consecutive_successes,
-          blocked_by: row.blocked_by,
-          message: row.message,
-          latency_ms: row.latency_ms,
-          extra: JSON.parse(row.extra) as Extra,
-          last_ok: row.last_ok,
-        });
+        states.set(row.name, stateFromRow(row));
       }
       return states;
     },
@@ -106,27 +59,13 @@ export function createPostgresReads(pool: Pool) {
       const { rows } = await pool.query<ResultRow>(
         { name: 'pulsemap_history', text: SELECT_HISTORY, values: [name, query.before ?? Number.MAX_SAFE_INTEGER, query.limit] },
       );
-      return rows.map((row) => ({
-        at: row.at,
-        ok: row.ok,
-        status: statusFromCode(row.status),
-        latency_ms: row.latency_ms,
-        message: messageFromStore(row.message),
-      }));
+      return rows.map(historyFromRow);
     },
 
     async transitions(name: string, limit: number): Promise<Transition[]> {
       if (limit <= 0) return [];
       const { rows } = await pool.query<TransitionRow>(SELECT_TRANSITIONS, [name, limit]);
-      return rows.map((row) => ({
-        name,
-        from: row.from_status,
-        to: row.to_status,
-        at: row.at,
-        message: row.message,
-        blocked_by: row.blocked_by,
-        prev_since: row.prev_since,
-      }));
+      return rows.map((row) => transitionFromRow(name, row));
     },
 
     async uptime(name: string, now: number): Promise<Uptime> {
