@@ -6,6 +6,8 @@ import { NO_UPTIME } from './document.ts';
 
 export interface UptimeCache {
   get(name: string): Promise<Uptime>;
+  /** Every entity's windows at once: one await for a whole list instead of one per entity. */
+  snapshot(): Promise<ReadonlyMap<string, Uptime>>;
 }
 
 export function createUptimeCache(store: Store, now: () => number, ttlMs = 10_000): UptimeCache {
@@ -22,10 +24,13 @@ export function createUptimeCache(store: Store, now: () => number, ttlMs = 10_00
     return started;
   }
 
+  async function snapshot(): Promise<ReadonlyMap<string, Uptime>> {
+    if (now() - fetchedAt > ttlMs) await refresh();
+    return values;
+  }
+
   return {
-    async get(name) {
-      if (now() - fetchedAt > ttlMs) await refresh();
-      return values.get(name) ?? NO_UPTIME;
-    },
+    get: async (name) => (await snapshot()).get(name) ?? NO_UPTIME,
+    snapshot,
   };
 }

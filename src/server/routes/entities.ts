@@ -40,8 +40,8 @@ export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache)
   }
 
   router.get('/entities', async (ctx) => {
-    const list = monitor.list();
-    ctx.body = await Promise.all(list.map(async ({ entity, state }) => toDocument(entity, state, await uptime.get(entity.name))));
+    const windows = await uptime.snapshot();
+    ctx.body = monitor.list().map(({ entity, state }) => toDocument(entity, state, windows.get(entity.name)));
   });
 
   router.get('/entities/:name', async (ctx) => {
