@@ -1,40 +1,14 @@
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { writeThenKill } from './write-then-kill.ts';
 
-const CHILD = join(import.meta.dirname, 'crash-child.ts');
 const dir = mkdtempSync(join(tmpdir(), 'pulsemap-crash-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Starts the writer, waits until it reports `atLeast` more results flushed, kills it with SIGKILL. */
-function writeThenKill(atLeast: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, 'sqlite', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let first: number | null = null;
-    let reported = 0;
-    let buffer = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) reported = Number(line);
-      first ??= reported;
-      if (reported - first >= atLeast && child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(reported);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
-}
 
 function inspect(): { integrity: string; results: Map<string, number>; hourly: number } {
   const db = new DatabaseSync(join(dir, 'pulsemap.db'));
@@ -51,7 +25,7 @@ function inspect(): { integrity: string; results: Map<string, number>; hourly: n
 it('survives kill -9 mid-write with every committed batch complete', async () => {
   // Several rounds: each child continues from the state the last one left.
   for (let round = 0; round < 3; round++) {
-    const reported = await writeThenKill(3_000);
+    const reported = await writeThenKill(['sqlite', dir], 3_000);
     const { integrity, results, hourly } = inspect();
     assert.equal(integrity, 'ok');
     const stored = [...results.values()].reduce((a, b) => a + b, 0);

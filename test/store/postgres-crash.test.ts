@@ -1,43 +1,16 @@
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres-migrations.ts';
 import { createTestDatabase } from './postgres-db.ts';
+import { writeThenKill } from './write-then-kill.ts';
 
-const CHILD = join(import.meta.dirname, 'crash-child.ts');
 const db = await createTestDatabase();
 after(() => db.drop());
 const url = new URL(await db.freshSchema());
 // Lets the test wait until the killed writer's server session has ended.
 url.searchParams.set('application_name', 'pulsemap_crash_child');
-
-/** Starts the writer, waits until it reports `atLeast` more results committed, kills it with SIGKILL. */
-function writeThenKill(atLeast: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, 'postgres', url.toString()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let first: number | null = null;
-    let reported = 0;
-    let buffer = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) reported = Number(line);
-      first ??= reported;
-      if (reported - first >= atLeast && child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(reported);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
-}
 
 /** The server rolls back (or finishes committing) a dead client's transaction when it notices; wait for that. */
 async function sessionsGone(): Promise<void> {
@@ -83,7 +56,7 @@ async function inspect(): Promise<Snapshot> {
 it('survives kill -9 mid-write with every committed batch complete', async () => {
   // Several rounds: each child continues from the state the last one left.
   for (let round = 0; round < 3; round++) {
-    const reported = await writeThenKill(5_000);
+    const reported = await writeThenKill(['postgres', url.toString()], 5_000);
     await sessionsGone();
     const { results, hourly, mismatchedHours, version } = await inspect();
     assert.equal(version, SCHEMA_VERSION);
