@@ -4,19 +4,10 @@
 import { buildMap, mapSource } from '../src/map/source.ts';
 import { layoutMap } from '../src/map/layout.ts';
 import { composeSvg } from '../src/map/compose.ts';
+// Seeded, so every run lays out the same graph.
+import { mulberry32 } from '../test/map/helpers.ts';
 import { initialState } from '../src/monitor/state.ts';
 import type { Config, Entity, EntityState } from '../src/types.ts';
-
-/** Deterministic PRNG so every run lays out the same graph. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticConfig(size: number, seed = 1, groups = true): Config {
   const random = mulberry32(seed);
@@ -26,7 +17,7 @@ export function syntheticConfig(size: number, seed = 1, groups = true): Config {
     const later = size - i - 1;
     for (let k = 0; k < 2 && later > 0; k++) if (random() < 0.7) deps.add(`svc_${i + 1 + Math.floor(random() * Math.min(later, 25))}`);
     entities.push({
-      name: `svc_${i}`, type: 'api', url: `http://10.0.0.${i % 250}/health`, target: `http://10.0.0.${i % 250}/health`,
+      name: `svc_${i}`, type: 'api', url: `http://127.0.0.1:${8000 + (i % 250)}/health`, target: `http://127.0.0.1:${8000 + (i % 250)}/health`,
       method: 'GET', headers: {}, body: null, follow_redirects: true,
       expect: { status: null, body_contains: null, json: null, max_latency_ms: null },
       interval: 60, timeout: 10, retry_interval: 15, failure_threshold: 3, success_threshold: 1,
