@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { createMapService } from './map/service.ts';
 import { createEventHub } from './server/routes/events.ts';
+import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
 
 export interface ServeOptions {
@@ -66,7 +67,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
   await alerts.start();
   const mapLimit = Number(env.PULSEMAP_MAP_MAX_ENTITIES);
   const map = createMapService({ monitor, logger, maxEntities: Number.isInteger(mapLimit) && mapLimit > 0 ? mapLimit : undefined });
-  const events = createEventHub({ monitor, store });
+  const uptime = createUptimeCache(store, Date.now);
+  const events = createEventHub({ monitor, store, uptime });
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
   const watcher = watchConfig({
@@ -99,7 +101,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   }, HOUR);
   prune.unref();
 
-  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, health: alerts.health });
+  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, health: alerts.health });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
 import { errorMiddleware } from './errors.ts';
 import { createUptimeCache } from './uptime.ts';
+import type { UptimeCache } from './uptime.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -35,6 +36,8 @@ export interface AppDeps {
   readonly webDir?: string;
   /** More fields for /health (alert outbox and the like). */
   readonly health?: () => Promise<Record<string, unknown>>;
+  /** Uptime windows shared with other readers (the event hub); made here when omitted. */
+  readonly uptime?: UptimeCache;
   /** Serves GET /metrics when given. */
   readonly metrics?: Metrics;
   /** Serves GET /map.svg and /map.nomnoml when given. */
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.logger.error({ err: err.message }, 'http error');
   });
 
-  entityRoutes(router, deps, createUptimeCache(deps.store, now));
+  entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, now));
   healthRoutes(router, deps);
   if (deps.metrics) metricsRoutes(router, deps.metrics);
   if (deps.map) mapRoutes(router, deps.map);

@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.ts';
 import type { ConfigStatus } from '../app.ts';
 import { toDocument } from '../document.ts';
 import { createUptimeCache } from '../uptime.ts';
+import type { UptimeCache } from '../uptime.ts';
 
 export interface EventHub {
   /** Tells every client about the configuration: call after a reload and after a rejected edit. */
@@ -21,6 +22,8 @@ export interface EventHub {
 export interface EventHubOptions {
   readonly monitor: Pick<Monitor, 'events' | 'entity' | 'state'>;
   readonly store: Store;
+  /** Shared with the API so both read one set of uptime windows; made here when omitted. */
+  readonly uptime?: UptimeCache;
   readonly now?: () => number;
   readonly flushMs?: number;
   readonly heartbeatMs?: number;
@@ -38,7 +41,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const { monitor } = options;
   const now = options.now ?? Date.now;
   const flushMs = options.flushMs ?? 1000;
-  const uptime = createUptimeCache(options.store, now);
+  const uptime = options.uptime ?? createUptimeCache(options.store, now);
   const clients = new Set<PassThrough>();
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
