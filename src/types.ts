@@ -1,108 +1,27 @@
-// Shared domain types. No logic lives here.
+// Shared types: the domain types, plus the ones that derive from the check and channel registries.
+// No logic lives here.
+import type { ChannelConfigs } from './alerts/channel-registry.ts';
+import type { Entity } from './checks/registry.ts';
 
-export type EntityType = 'api' | 'ping' | 'database';
+export * from './domain.ts';
+export type { Entity, EntityOf, EntityType } from './checks/registry.ts';
+export type { ApiEntity } from './checks/api.ts';
+export type { ApiExpect } from './checks/expect.ts';
+export type { DatabaseEntity } from './checks/database.ts';
+export type { PingEntity } from './checks/ping.ts';
+export type { ChannelName } from './alerts/channel-registry.ts';
+export type { EmailConfig } from './alerts/email.ts';
+export type { TelegramConfig } from './alerts/telegram.ts';
+export type { WebhookConfig } from './alerts/webhook.ts';
 
-export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked'] as const;
-export type Status = (typeof STATUSES)[number];
-
-/** A value shown in an entity's cell and document: user `extra` or a figure a check found. */
-export type ExtraValue = string | number | boolean;
-export type Extra = Readonly<Record<string, ExtraValue>>;
-
-interface EntityBase {
-  readonly name: string;
-  readonly type: EntityType;
-  /** Seconds between checks. */
-  readonly interval: number;
-  /** Seconds before a check counts as failed. */
-  readonly timeout: number;
-  /** Seconds between re-checks while a failure is not yet confirmed. */
-  readonly retry_interval: number;
-  readonly failure_threshold: number;
-  readonly success_threshold: number;
-  /** Names of entities this one depends on, in file order. */
-  readonly dependencies: readonly string[];
-  readonly group: string | null;
-  /** User-supplied facts shown in the cell (after `${VAR}` substitution). */
-  readonly extra: Extra;
-  /** What is checked, safe to show: URL without credentials, or host. */
-  readonly target: string;
-  /** 1-based position of the entity's key in the file, for messages. */
-  readonly line: number;
-  /** Free text from the configuration, shown in the entity's details; null when absent. */
-  readonly description?: string | null;
-}
-
-export interface ApiExpect {
-  /** Accepted HTTP statuses; null means any 2xx. */
-  readonly status: readonly number[] | null;
-  readonly body_contains: string | null;
-  /** Dot paths that must equal the given values. */
-  readonly json: Readonly<Record<string, unknown>> | null;
-  readonly max_latency_ms: number | null;
-}
-
-export interface ApiEntity extends EntityBase {
-  readonly type: 'api';
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | null;
-  readonly follow_redirects: boolean;
-  readonly expect: ApiExpect;
-}
-
-export interface PingEntity extends EntityBase {
-  readonly type: 'ping';
-  readonly host: string;
-}
-
-export interface DatabaseEntity extends EntityBase {
-  readonly type: 'database';
-  /** postgres:// URL, may contain a password: never show it. */
-  readonly url: string;
-  readonly query: string;
-}
-
-export type Entity = ApiEntity | PingEntity | DatabaseEntity;
-export type EntityOf<T extends EntityType> = Extract<Entity, { type: T }>;
-
-export interface TelegramConfig {
-  readonly token: string;
-  readonly chat_id: string;
-  readonly api_url: string;
-  readonly thread_id: number | null;
-  readonly silent: boolean;
-  /** Seconds between reminders while an entity stays in error; 0 = none. */
-  readonly reminder: number;
-}
-
-export interface WebhookConfig {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-export interface EmailConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly secure: boolean;
-  readonly user: string | null;
-  readonly password: string | null;
-  readonly from: string;
-  readonly to: readonly string[];
-}
-
-export interface NotifyConfig {
-  readonly telegram: TelegramConfig | null;
-  readonly webhook: WebhookConfig | null;
-  readonly email: EmailConfig | null;
+export type NotifyConfig = ChannelConfigs & {
   /** Announce degraded and back, and TLS certificates at 30/14/7 days left. */
   readonly degraded: boolean;
   /** Announce a rejected edit of the configuration and its fix. */
   readonly config_errors: boolean;
-  /** Seconds between reminders while an entity stays in error (from telegram.reminder or notify.reminder); 0 = none. */
+  /** Seconds between reminders while an entity stays in error (a channel's own setting, else notify.reminder); 0 = none. */
   readonly reminder: number;
-}
+};
 
 export interface Config {
   /** Path of the file the configuration came from. */
@@ -115,71 +34,4 @@ export interface Config {
   readonly retention: { readonly raw_days: number };
   /** Bearer token for state-changing API calls; null disables them. */
   readonly api_token: string | null;
-}
-
-/** What a checker returns. Checks never throw for a target's failure: they report it here. */
-export interface CheckOutcome {
-  readonly ok: boolean;
-  /** Passing but slow, or a certificate close to expiry. */
-  readonly degraded: boolean;
-  readonly latency_ms: number | null;
-  /** Human-readable: `expected status 200, got 503`, `timeout after 10 s`, or a short success note. */
-  readonly message: string;
-  /** Figures the check found: http_status, cert_days, packet_loss, size, size_bytes... */
-  readonly extra: Extra;
-}
-
-/** A check outcome stamped with when it started. */
-export interface CheckResult extends CheckOutcome {
-  /** Epoch milliseconds when the check started. */
-  readonly at: number;
-}
-
-export interface EntityState {
-  readonly name: string;
-  readonly status: Status;
-  /** Epoch ms when the current status began; null before the first check. */
-  readonly since: number | null;
-  /** Epoch ms of the last finished check's start; null before the first check. */
-  readonly lastcheck: number | null;
-  readonly success_count: number;
-  readonly fail_count: number;
-  readonly consecutive_failures: number;
-  readonly consecutive_successes: number;
-  /** Root cause entity while blocked. */
-  readonly blocked_by: string | null;
-  readonly message: string;
-  readonly latency_ms: number | null;
-  /** Figures from the last check. */
-  readonly extra: Extra;
-  /** Whether the last check passed; null before the first check. */
-  readonly last_ok: boolean | null;
-}
-
-export interface Transition {
-  readonly name: string;
-  readonly from: Status;
-  readonly to: Status;
-  /** Epoch ms. */
-  readonly at: number;
-  /** The entity's message at the time of the change. */
-  readonly message: string;
-  readonly blocked_by: string | null;
-  /** Epoch ms when the previous status began (for downtime). */
-  readonly prev_since: number | null;
-}
-
-export interface HistoryEntry {
-  /** Epoch ms. */
-  readonly at: number;
-  readonly ok: boolean;
-  readonly status: Status;
-  readonly latency_ms: number | null;
-  readonly message: string;
-}
-
-export interface Uptime {
-  readonly '24h': number | null;
-  readonly '7d': number | null;
-  readonly '30d': number | null;
 }

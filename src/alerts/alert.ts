@@ -1,5 +1,5 @@
 // What the alert policy produces and what every channel consumes.
-import type { Status } from '../types.ts';
+import type { Status } from '../domain.ts';
 
 export type AlertEvent =
   | 'down'
@@ -40,8 +40,6 @@ export interface Alert {
   readonly items: readonly AlertItem[];
 }
 
-export type ChannelName = 'telegram' | 'webhook' | 'email';
-
 /** A message ready for the outbox: channel-specific JSON. */
 export interface Envelope {
   readonly key: string;
@@ -50,7 +48,8 @@ export interface Envelope {
 
 /** One delivery channel: turns alerts into stored payloads and delivers one payload. */
 export interface Channel {
-  readonly name: ChannelName;
+  /** Its key in the channel registry (src/alerts/channel-registry.ts); also its metrics label. */
+  readonly name: string;
   /** What to queue for this alert; keys are unique per alert (or item) and channel. */
   envelopes(alert: Alert): Envelope[];
   /** Delivers one payload; throws DeliveryError (or anything, taken as transient). */

@@ -1,9 +1,30 @@
 // Email over SMTP through nodemailer: the same message as plain text and HTML, one mail per alert.
 import nodemailer from 'nodemailer';
-import type { EmailConfig } from '../types.ts';
+import { scrub } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
+import type { ChannelType } from './channel-type.ts';
 import { emailHtml, emailSubject, plainText } from './format.ts';
+
+export interface EmailConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly user: string | null;
+  readonly password: string | null;
+  readonly from: string;
+  readonly to: readonly string[];
+}
+
+interface RawEmail {
+  host: string;
+  port?: number;
+  secure?: boolean;
+  user?: string;
+  password?: string;
+  from?: string;
+  to: string[];
+}
 
 export interface EmailChannelOptions {
   /** Shown in the subject: `[title] fold_db is down`. */
@@ -30,7 +51,7 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
   });
-  const hide = (text: string): string => (config.password ? text.split(config.password).join('***') : text);
+  const hide = (text: string): string => scrub(text, config.password ? [config.password] : []);
 
   return {
     name: 'email',
@@ -56,3 +77,22 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
     close: async () => transport.close(),
   };
 }
+
+export const email: ChannelType<EmailConfig> = {
+  build(section) {
+    const raw = section as unknown as RawEmail;
+    const secure = raw.secure ?? raw.port === 465;
+    return {
+      host: raw.host,
+      port: raw.port ?? (secure ? 465 : 587),
+      secure,
+      user: raw.user ?? null,
+      password: raw.password ?? null,
+      from: raw.from ?? (raw.user?.includes('@') ? raw.user : `pulsemap@${raw.host}`),
+      to: [...raw.to],
+    };
+  },
+  secrets: (config) => (config.password ? [config.password] : []),
+  create: (config, context) => createEmailChannel(config, { title: context.title, timeoutMs: context.timeoutMs }),
+  usesTitle: true,
+};

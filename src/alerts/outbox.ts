@@ -9,7 +9,7 @@ import { silentLogger } from '../log.ts';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/store.ts';
 import type { Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
-import type { Scrub } from './secrets.ts';
+import type { Scrub } from '../secrets.ts';
 
 export interface OutboxOptions {
   readonly store: Store;

@@ -2,7 +2,7 @@
 // worth telling and the bookkeeping after telling them. Every "who gets a message when" rule
 // lives here; service.ts only feeds it and stores what it returns.
 import { createHash } from 'node:crypto';
-import type { EntityState, Transition } from '../types.ts';
+import type { EntityState, Transition } from '../domain.ts';
 import type { Alert, AlertItem } from './alert.ts';
 
 export interface Announcement {

@@ -19,8 +19,9 @@ import {
   EMPTY_BOOKKEEPING, alertOf, certBand, decide, dueReminders, nextReminderAt, reconcile,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
-import { collectSecrets, createScrubber } from './secrets.ts';
-import type { Scrub } from './secrets.ts';
+import { collectSecrets } from '../config/secrets.ts';
+import { createScrubber } from '../secrets.ts';
+import type { Scrub } from '../secrets.ts';
 
 export interface AlertServiceOptions {
   readonly store: Store;

@@ -1,10 +1,31 @@
 // Telegram through node-telegram-bot-api's bare Api client: sendMessage only, never polling.
 // Its own retries are off (they sleep up to a minute on a 429); the outbox owns retries.
 import { Api, TelegramApiError, TelegramBotError } from 'node-telegram-bot-api';
-import type { TelegramConfig } from '../types.ts';
+import { urlIssue } from '../config/rules.ts';
+import { scrub } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
+import type { ChannelType } from './channel-type.ts';
 import { telegramText } from './format.ts';
+
+export interface TelegramConfig {
+  readonly token: string;
+  readonly chat_id: string;
+  readonly api_url: string;
+  readonly thread_id: number | null;
+  readonly silent: boolean;
+  /** Seconds between reminders while an entity stays in error; 0 = none. */
+  readonly reminder: number;
+}
+
+interface RawTelegram {
+  token: string;
+  chat_id: string | number;
+  api_url?: string;
+  thread_id?: number;
+  silent?: boolean;
+  reminder?: number;
+}
 
 export interface TelegramChannelOptions {
   /** Per-request timeout. Default 30 s. */
@@ -31,7 +52,7 @@ export function describeError(err: unknown, token: string): string {
     }
   }
   // The library's URLs carry the token (`/bot<token>/sendMessage`): never let it out.
-  return parts.join(': ').split(token).join('***');
+  return scrub(parts.join(': '), [token]);
 }
 
 export function createTelegramChannel(config: TelegramConfig, options: TelegramChannelOptions = {}): Channel {
@@ -71,3 +92,21 @@ export function createTelegramChannel(config: TelegramConfig, options: TelegramC
     close: async () => {},
   };
 }
+
+export const telegram: ChannelType<TelegramConfig> = {
+  build(section, notify) {
+    const raw = section as unknown as RawTelegram;
+    return {
+      token: raw.token,
+      chat_id: String(raw.chat_id),
+      api_url: (raw.api_url ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+      thread_id: raw.thread_id ?? null,
+      silent: raw.silent ?? false,
+      reminder: raw.reminder ?? notify.reminder,
+    };
+  },
+  validate: (raw, at) => urlIssue(raw.api_url, at('api_url')),
+  secrets: (config) => [config.token],
+  create: (config, context) => createTelegramChannel(config, { timeoutMs: context.timeoutMs }),
+  reminder: (config) => config.reminder,
+};

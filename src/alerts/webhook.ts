@@ -1,10 +1,17 @@
 // Webhook: one JSON document per alert item, POSTed with the configured headers. Receivers are
 // programs, so a batch is split back into its events; each keeps the flat documented shape.
 import { request } from 'undici';
-import type { WebhookConfig } from '../types.ts';
+import { urlIssue } from '../config/rules.ts';
+import { urlSecrets } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
+import type { ChannelType } from './channel-type.ts';
 import { webhookDocument } from './format.ts';
+
+export interface WebhookConfig {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 export interface WebhookChannelOptions {
   /** Per-request timeout. Default 10 s. */
@@ -58,3 +65,13 @@ export function createWebhookChannel(config: WebhookConfig, options: WebhookChan
     close: async () => {},
   };
 }
+
+export const webhook: ChannelType<WebhookConfig> = {
+  build(raw) {
+    return { url: raw.url as string, headers: { ...(raw.headers as Record<string, string> | undefined) } };
+  },
+  validate: (raw, at) => urlIssue(raw.url, at('url')),
+  // Hook URLs (Slack, Discord...) carry their credential in the path: the whole URL is secret.
+  secrets: (config) => [config.url, ...Object.values(config.headers), ...urlSecrets(config.url)],
+  create: (config, context) => createWebhookChannel(config, { timeoutMs: context.timeoutMs }),
+};

@@ -1,11 +1,20 @@
 // database check: connect to PostgreSQL, run the entity's query, report the database size.
 import { Socket } from 'node:net';
 import pg from 'pg';
-import type { CheckOutcome, DatabaseEntity, ExtraValue } from '../types.ts';
-import { describeError, errorText, scrub, timeoutMessage, urlSecrets } from './errors.ts';
+import type { CheckOutcome, EntityBase, ExtraValue } from '../domain.ts';
+import { urlIssue } from '../config/rules.ts';
+import { scrub, urlSecrets } from '../secrets.ts';
+import type { CheckContext, CheckType, RawFields } from './check-type.ts';
+import { describeError, errorText, timeoutMessage } from './errors.ts';
 import { formatBytes, formatMs, toNumber, truncate } from './format.ts';
-import type { CheckContext } from './index.ts';
 import { failure, success } from './outcome.ts';
+
+export interface DatabaseEntity extends EntityBase {
+  readonly type: 'database';
+  /** postgres:// URL, may contain a password: never show it. */
+  readonly url: string;
+  readonly query: string;
+}
 
 /** How long a polite goodbye (Terminate message) may take before the socket is cut. */
 const END_GRACE_MS = 250;
@@ -91,3 +100,23 @@ async function endWithin(client: pg.Client, ms: number): Promise<void> {
     clearTimeout(timer);
   }
 }
+
+/** postgres://user@host:port/db: the password goes, from the authority and from `?password=`. */
+export function safeDatabaseTarget(url: string): string {
+  if (!URL.canParse(url)) return url.replace(/\/\/([^/:@]*):[^/@]*@/, '//$1@');
+  const u = new URL(url);
+  u.password = '';
+  for (const key of ['password', 'sslpassword']) u.searchParams.delete(key);
+  return u.href;
+}
+
+export const database: CheckType<DatabaseEntity> = {
+  build(raw: RawFields, base) {
+    const url = raw.url as string;
+    return { ...base, type: 'database', target: safeDatabaseTarget(url), url, query: (raw.query as string | undefined) ?? 'select 1' };
+  },
+  validate: (raw, at) => urlIssue(raw.url, at('url')),
+  secrets: (entity) => urlSecrets(entity.url),
+  check: checkDatabase,
+  hiddenFigures: ['size_bytes'],
+};

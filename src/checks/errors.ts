@@ -1,5 +1,6 @@
 // Turning errors from sockets, TLS, DNS and timers into messages a person understands,
 // without letting secrets through.
+import { scrub } from '../secrets.ts';
 import { formatSeconds, truncate } from './format.ts';
 
 /** Node/undici error codes → message. Looked up through `cause` and `errors` chains. */
@@ -42,27 +43,6 @@ export function errorCodes(err: unknown, depth = 0): string[] {
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
-}
-
-/** Replaces every secret (and its URL-encoded form) found in foreign text. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
-  }
-  // Credentials in any URL the text quotes, even ones we were not told about.
-  return out.replace(/(\/\/[^/\s:@]*):[^/\s@]*@/g, '$1:***@');
-}
-
-/** Passwords hidden in a URL's userinfo, decoded and raw, for scrubbing. */
-export function urlSecrets(url: string): string[] {
-  try {
-    const { password } = new URL(url);
-    return password === '' ? [] : [password, decodeURIComponent(password)];
-  } catch {
-    return [];
-  }
 }
 
 export function timeoutMessage(timeoutSeconds: number): string {

@@ -1,8 +1,16 @@
 // Pure evaluation of an api entity's `expect` block against a response.
 import { isDeepStrictEqual } from 'node:util';
-import type { ApiExpect } from '../types.ts';
 import { truncate } from './format.ts';
 import type { BodyText } from './http.ts';
+
+export interface ApiExpect {
+  /** Accepted HTTP statuses; null means any 2xx. */
+  readonly status: readonly number[] | null;
+  readonly body_contains: string | null;
+  /** Dot paths that must equal the given values. */
+  readonly json: Readonly<Record<string, unknown>> | null;
+  readonly max_latency_ms: number | null;
+}
 
 /** The first unmet expectation as a message, or null when the response passes. */
 export function unmetExpectation(expect: ApiExpect, status: number, body: BodyText): string | null {

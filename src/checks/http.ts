@@ -5,7 +5,7 @@ import { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { Dispatcher } from 'undici';
 
-/** Bodies are read up to this many bytes; the rest is never received (SPEC §10). */
+/** Bodies are read up to this many bytes; the rest is never received. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface CheckAgent {
@@ -44,6 +44,14 @@ export function createCheckAgent(timeoutMs: number): CheckAgent {
     certificateFor: (url) => certificates.get(`${url.hostname}:${url.port || '443'}`),
     close: () => agent.destroy().catch(() => {}),
   };
+}
+
+/** A certificate with fewer whole days left makes the entity degraded. */
+export const CERT_WARNING_DAYS = 14;
+
+/** The warning a passing check appends when its certificate is close to expiry. */
+export function certificateWarning(days: number): string {
+  return `certificate expires in ${days} day${days === 1 ? '' : 's'}`;
 }
 
 /** Whole days until the certificate expires (negative once expired), or null when unknown. */

@@ -1,27 +1,11 @@
-// The check pipeline's entry point: one typed registry of checkers and a runner that
-// guarantees every check ends in time with an outcome, whatever the target or checker does.
-import type { CheckOutcome, Entity, EntityOf, EntityType } from '../types.ts';
-import { checkApi } from './api.ts';
-import { checkDatabase } from './database.ts';
-import { abortMessage, errorText, scrub, timeoutMessage, urlSecrets } from './errors.ts';
+// The check pipeline's entry point: a runner that guarantees every check ends in time with an
+// outcome, whatever the target or the check type's checker does.
+import type { CheckOutcome } from '../domain.ts';
+import { scrub } from '../secrets.ts';
+import { abortMessage, errorText } from './errors.ts';
 import { failure } from './outcome.ts';
-import { checkPing } from './ping.ts';
-
-export interface CheckContext {
-  /** Fires at the entity's timeout or when the caller gives up; checkers stop all I/O on it. */
-  readonly signal: AbortSignal;
-  /** Epoch milliseconds by which the checker must have answered. */
-  readonly deadline: number;
-}
-
-export type Checker<E extends Entity> = (entity: E, ctx: CheckContext) => Promise<CheckOutcome>;
-
-/** A new check type is one file and one line here. */
-const checkers: { [T in EntityType]: Checker<EntityOf<T>> } = {
-  api: checkApi,
-  ping: checkPing,
-  database: checkDatabase,
-};
+import { checkTypeOf } from './registry.ts';
+import type { Entity } from './registry.ts';
 
 /** How long past the timeout a checker may take to unwind before it is abandoned. */
 const GRACE_MS = 200;
@@ -40,8 +24,7 @@ export async function runCheck(entity: Entity, options: { signal?: AbortSignal }
   const { signal } = controller;
   const caller = options.signal;
 
-  // Widening is safe: the registry is keyed by the same `type` we look it up with.
-  const checker = checkers[entity.type] as Checker<Entity>;
+  const type = checkTypeOf(entity);
 
   let timer: NodeJS.Timeout | undefined;
   let giveUp: () => void = () => {};
@@ -59,8 +42,8 @@ export async function runCheck(entity: Entity, options: { signal?: AbortSignal }
   caller?.addEventListener('abort', onCallerAbort, { once: true });
 
   // Started inside a promise chain so that even a synchronous throw becomes an outcome.
-  const running = Promise.resolve().then(() => checker(entity, { signal, deadline: Date.now() + timeoutMs })).catch(
-    (err: unknown) => failure(`internal error in ${entity.type} check: ${scrub(errorText(err), secretsOf(entity))}`),
+  const running = Promise.resolve().then(() => type.check(entity, { signal, deadline: Date.now() + timeoutMs })).catch(
+    (err: unknown) => failure(`internal error in ${entity.type} check: ${scrub(errorText(err), type.secrets(entity))}`),
   );
   try {
     return await Promise.race([running, abandoned]);
@@ -74,12 +57,4 @@ export async function runCheck(entity: Entity, options: { signal?: AbortSignal }
 function timeoutMsOf(entity: Entity): number {
   const ms = Math.round(entity.timeout * 1000);
   return Number.isFinite(ms) ? Math.min(MAX_TIMER_MS - GRACE_MS, Math.max(1, ms)) : MAX_TIMER_MS - GRACE_MS;
-}
-
-/** Secrets any entity may carry, found by shape rather than by type. */
-function secretsOf(entity: Entity): string[] {
-  const url = 'url' in entity ? urlSecrets(entity.url) : [];
-  // Short values are left alone, as in the api check: scrubbing `1` would mangle the message.
-  const headers = 'headers' in entity ? Object.values(entity.headers).filter((value) => value.length >= 4) : [];
-  return [...url, ...headers];
 }

@@ -1,17 +1,23 @@
 // ping check: one ICMP echo through the system `ping`, driven by the `ping` package.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import ping from 'ping';
-import type { CheckOutcome, Extra, PingEntity } from '../types.ts';
+import pingPackage from 'ping';
+import type { CheckOutcome, EntityBase, Extra } from '../domain.ts';
+import { hostIssue } from '../config/rules.ts';
+import type { CheckContext, CheckType, RawFields } from './check-type.ts';
 import { describeError, timeoutMessage } from './errors.ts';
 import { formatMs, toNumber, truncate } from './format.ts';
-import type { CheckContext } from './index.ts';
 import { failure, success } from './outcome.ts';
+
+export interface PingEntity extends EntityBase {
+  readonly type: 'ping';
+  readonly host: string;
+}
 
 /** Time kept back from ping's own reply wait so its answer arrives before our deadline. */
 const REPLY_MARGIN_MS = 150;
 
-type PingResponse = Awaited<ReturnType<typeof ping.promise.probe>>;
+type PingResponse = Awaited<ReturnType<typeof pingPackage.promise.probe>>;
 
 /**
  * The hostname is resolved here rather than by `ping`, so a slow DNS server counts against
@@ -46,7 +52,7 @@ function probe(address: string, waitSeconds: number): Promise<PingResponse> {
   try {
     // v6 false: the package would run `ping6`, which newer iputils no longer ship; `ping` detects
     // the address family itself. No `deadline` (-w): it would send a probe per second until then.
-    return ping.promise.probe(address, { timeout: waitSeconds, min_reply: 1, numeric: true, v6: false });
+    return pingPackage.promise.probe(address, { timeout: waitSeconds, min_reply: 1, numeric: true, v6: false });
   } finally {
     if (had) process.env.LANG = lang;
     else delete process.env.LANG;
@@ -70,8 +76,18 @@ function judge(response: PingResponse): CheckOutcome {
   return failure(firstLine === undefined ? 'no reply' : `ping failed: ${truncate(firstLine)}`, extra);
 }
 
+export const ping: CheckType<PingEntity> = {
+  build(raw: RawFields, base) {
+    const host = raw.host as string;
+    return { ...base, type: 'ping', target: host, host };
+  },
+  validate: (raw, at) => hostIssue(raw.host, at('host')),
+  secrets: () => [],
+  check: checkPing,
+};
+
 /** Resolves or rejects with `work`, or rejects when the signal fires; `work` is then abandoned. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

@@ -1,7 +1,9 @@
 // Schema-valid raw data -> the readonly, fully defaulted Config the rest of pulsemap sees.
-import type {
-  ApiExpect, Config, EmailConfig, Entity, EntityType, NotifyConfig, TelegramConfig, WebhookConfig,
-} from '../types.ts';
+import type { Config, Entity, EntityType, NotifyConfig } from '../types.ts';
+import type { BaseFields } from '../checks/check-type.ts';
+import { checkType } from '../checks/registry.ts';
+import { CHANNEL_NAMES, channelType } from '../alerts/channel-registry.ts';
+import type { ChannelConfigs, ChannelName } from '../alerts/channel-registry.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -14,31 +16,22 @@ export const BUILTIN_DEFAULTS = {
 
 type Timing = { -readonly [K in keyof typeof BUILTIN_DEFAULTS]?: number };
 
-// The shapes the schema guarantees; optional where the schema allows leaving a field out.
+// The shapes the schema guarantees; optional where the schema allows leaving a field out. Each
+// check type and channel reads its own fields (see their `build`).
 interface RawEntity extends Timing {
   type: EntityType;
   dependencies?: string[];
   group?: string;
   extra?: Record<string, string | number | boolean>;
   description?: string;
-  url?: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  follow_redirects?: boolean;
-  expect?: { status?: number | number[]; body_contains?: string; json?: Record<string, unknown>; max_latency_ms?: number };
-  host?: string;
-  query?: string;
+  [field: string]: unknown;
 }
 
-interface RawNotify {
-  telegram?: { token: string; chat_id: string | number; api_url?: string; thread_id?: number; silent?: boolean; reminder?: number };
-  webhook?: { url: string; headers?: Record<string, string> };
-  email?: { host: string; port?: number; secure?: boolean; user?: string; password?: string; from?: string; to: string[] };
+type RawNotify = { [N in ChannelName]?: Record<string, unknown> } & {
   degraded?: boolean;
   config_errors?: boolean;
   reminder?: number;
-}
+};
 
 export interface RawConfig {
   title?: string;
@@ -50,36 +43,8 @@ export interface RawConfig {
   entities: Record<string, RawEntity>;
 }
 
-/** The URL without user name or password; other parts are kept as written. */
-export function safeApiTarget(url: string): string {
-  if (!URL.canParse(url)) return url.replace(/\/\/[^/@]*@/, '//');
-  const u = new URL(url);
-  if (u.username === '' && u.password === '') return url;
-  u.username = '';
-  u.password = '';
-  return u.href;
-}
-
-/** postgres://user@host:port/db: the password goes, from the authority and from `?password=`. */
-export function safeDatabaseTarget(url: string): string {
-  if (!URL.canParse(url)) return url.replace(/\/\/([^/:@]*):[^/@]*@/, '//$1@');
-  const u = new URL(url);
-  u.password = '';
-  for (const key of ['password', 'sslpassword']) u.searchParams.delete(key);
-  return u.href;
-}
-
-function buildExpect(raw: RawEntity['expect'] = {}): ApiExpect {
-  return {
-    status: raw.status === undefined ? null : [raw.status].flat(),
-    body_contains: raw.body_contains ?? null,
-    json: raw.json ?? null,
-    max_latency_ms: raw.max_latency_ms ?? null,
-  };
-}
-
 function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: number): Entity {
-  const base = {
+  const base: BaseFields = {
     name,
     interval: raw.interval ?? defaults.interval ?? BUILTIN_DEFAULTS.interval,
     timeout: raw.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeout,
@@ -92,56 +57,26 @@ function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: numbe
     description: raw.description ?? null,
     line,
   };
-  switch (raw.type) {
-    case 'api':
-      return {
-        ...base, type: 'api', target: safeApiTarget(raw.url!), url: raw.url!, method: raw.method ?? 'GET',
-        headers: { ...raw.headers }, body: raw.body ?? null, follow_redirects: raw.follow_redirects ?? true,
-        expect: buildExpect(raw.expect),
-      };
-    case 'ping':
-      return { ...base, type: 'ping', target: raw.host!, host: raw.host! };
-    case 'database':
-      return { ...base, type: 'database', target: safeDatabaseTarget(raw.url!), url: raw.url!, query: raw.query ?? 'select 1' };
-  }
-}
-
-function buildTelegram(raw: RawNotify['telegram'], fallbackReminder: number): TelegramConfig | null {
-  if (!raw) return null;
-  return {
-    token: raw.token,
-    chat_id: String(raw.chat_id),
-    api_url: (raw.api_url ?? 'https://api.telegram.org').replace(/\/+$/, ''),
-    thread_id: raw.thread_id ?? null,
-    silent: raw.silent ?? false,
-    reminder: raw.reminder ?? fallbackReminder,
-  };
-}
-
-function buildEmail(raw: RawNotify['email']): EmailConfig | null {
-  if (!raw) return null;
-  const secure = raw.secure ?? raw.port === 465;
-  return {
-    host: raw.host,
-    port: raw.port ?? (secure ? 465 : 587),
-    secure,
-    user: raw.user ?? null,
-    password: raw.password ?? null,
-    from: raw.from ?? (raw.user?.includes('@') ? raw.user : `pulsemap@${raw.host}`),
-    to: [...raw.to],
-  };
+  return checkType(raw.type).build(raw, base);
 }
 
 function buildNotify(raw: RawNotify = {}): NotifyConfig {
-  const telegram = buildTelegram(raw.telegram, raw.reminder ?? 0);
-  const webhook: WebhookConfig | null = raw.webhook ? { url: raw.webhook.url, headers: { ...raw.webhook.headers } } : null;
+  const defaults = { reminder: raw.reminder ?? 0 };
+  const channels: Record<string, unknown> = {};
+  let reminder: number | undefined;
+  for (const name of CHANNEL_NAMES) {
+    const section = raw[name];
+    const type = channelType(name);
+    const built = section === undefined ? null : type.build(section, defaults);
+    channels[name] = built;
+    // The first channel with a reminder setting of its own decides; else notify.reminder.
+    if (built !== null && reminder === undefined) reminder = type.reminder?.(built);
+  }
   return {
-    telegram,
-    webhook,
-    email: buildEmail(raw.email),
+    ...(channels as ChannelConfigs),
     degraded: raw.degraded ?? false,
     config_errors: raw.config_errors ?? true,
-    reminder: telegram?.reminder ?? raw.reminder ?? 0,
+    reminder: reminder ?? defaults.reminder,
   };
 }
 

@@ -2,6 +2,7 @@
 // computed with. Labels are their own slot; figures (latency, ratio, sizes) get a fixed-width slot
 // that any value of that kind fits in, so a new figure never needs a new layout.
 import type { Entity, EntityState, Extra, ExtraValue } from '../types.ts';
+import { checkTypeOf } from '../checks/registry.ts';
 import { cleanText } from './escape.ts';
 import { fitWidth, textWidth, widthSlot } from './measure.ts';
 
@@ -15,8 +16,6 @@ export interface CellLine {
 /** Compartments of a cell: [name], [figures, ratio, status], [extra items] when there are any. */
 export type Cell = readonly (readonly CellLine[])[];
 
-/** Check figures shown elsewhere in the cell (http_status) or duplicating another (size_bytes). */
-const HIDDEN_FIGURES = new Set(['http_status', 'size_bytes']);
 
 const SEP = ' · ';
 
@@ -42,12 +41,12 @@ export function formatRatio(state: EntityState): string {
 }
 
 function figureLine(entity: Entity, state: EntityState): CellLine {
-  const http = state.extra.http_status;
   const live = [entity.type, formatLatency(state.latency_ms)];
   const slot = [entity.type, '0000 ms'];
-  if (entity.type === 'api') {
-    live.push(`HTTP ${typeof http === 'number' ? http : '—'}`);
-    slot.push('HTTP 000');
+  const figure = checkTypeOf(entity).figure?.(entity, state);
+  if (figure) {
+    live.push(figure.text);
+    slot.push(figure.slot);
   }
   return line(live.join(SEP), slot.join(SEP));
 }
@@ -77,8 +76,10 @@ function extraLines(entity: Entity, figures: Extra): CellLine[] {
     if (key in figures) continue;
     lines.push(label(`${key}: ${show(value)}`));
   }
+  // Figures shown elsewhere in the cell (api: http_status) or duplicating another (size_bytes).
+  const hidden = checkTypeOf(entity).hiddenFigures ?? [];
   for (const key of Object.keys(figures).sort()) {
-    if (HIDDEN_FIGURES.has(key)) continue;
+    if (hidden.includes(key)) continue;
     const value = cleanText(show(figures[key]!));
     lines.push(line(`${key}: ${value}`, `${key}: ${widthSlot(value)}`));
   }

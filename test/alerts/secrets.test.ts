@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectSecrets, createScrubber } from '../../src/alerts/secrets.ts';
+import { collectSecrets } from '../../src/config/secrets.ts';
+import { createScrubber } from '../../src/secrets.ts';
 import type { DatabaseEntity } from '../../src/types.ts';
 import { apiEntity, configOf } from '../helpers/entities.ts';
 import { TOKEN, telegramConfig } from './helpers.ts';

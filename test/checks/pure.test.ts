@@ -1,7 +1,8 @@
 // The pure parts of the checks: formatting, expectations, error wording, scrubbing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeError, scrub, urlSecrets } from '../../src/checks/errors.ts';
+import { describeError } from '../../src/checks/errors.ts';
+import { scrub, urlSecrets } from '../../src/secrets.ts';
 import { lookup, unmetExpectation } from '../../src/checks/expect.ts';
 import { formatBytes, formatMs, formatSeconds } from '../../src/checks/format.ts';
 import { firstHop, nextHop } from '../../src/checks/http.ts';

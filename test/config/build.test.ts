@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { configFingerprint, parseConfig } from '../../src/config/load.ts';
-import { safeApiTarget, safeDatabaseTarget } from '../../src/config/build.ts';
+import { safeApiTarget } from '../../src/checks/api.ts';
+import { safeDatabaseTarget } from '../../src/checks/database.ts';
 import type { Config } from '../../src/types.ts';
 
 function parse(text: string, env: NodeJS.ProcessEnv = {}): Config {

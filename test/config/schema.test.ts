@@ -35,3 +35,14 @@ test('every object is closed to unknown keys', () => {
   });
   assert.deepEqual(open.filter((p) => !p.includes('/if')), []);
 });
+
+test('the schema offers exactly the registered check types and channels', async () => {
+  const { CHECK_TYPES } = await import('../../src/checks/registry.ts');
+  const { CHANNEL_NAMES } = await import('../../src/alerts/channel-registry.ts');
+  const defs = schema.$defs as Record<string, Node>;
+  const typeEnum = ((defs.entity!.properties as Node).type as Node).enum as string[];
+  assert.deepEqual([...typeEnum].sort(), Object.keys(CHECK_TYPES).sort());
+  for (const type of typeEnum) assert.ok(defs[type], `a $defs branch for ${type}`);
+  const notify = ((schema.properties as Node).notify as Node).properties as Node;
+  for (const name of CHANNEL_NAMES) assert.ok(notify[name], `a notify.${name} section`);
+});

@@ -56,10 +56,14 @@ for (const c of cases) {
   });
 }
 
-test('extra: user facts first, then check figures; http_status and size_bytes are not repeated', () => {
+test('extra: user facts first, then check figures; a type\'s figures shown elsewhere are not repeated', () => {
   const entity = { ...pingEntity('db'), type: 'database' as const, url: 'postgres://u:secret@h/db', query: 'select 1', target: 'postgres://h/db', extra: { role: 'primary', runs_in: 'docker' } };
-  const model = buildMap(configOf([entity]), () => stateOf('db', { status: 'ok', latency_ms: 3, extra: { size: '7.3 MB', size_bytes: 7654321, http_status: 1 } }));
+  const web = apiEntity('web', 'http://x');
+  const model = buildMap(configOf([entity, web]), (name) => (name === 'db'
+    ? stateOf('db', { status: 'ok', latency_ms: 3, extra: { size: '7.3 MB', size_bytes: 7654321 } })
+    : stateOf('web', { status: 'ok', latency_ms: 3, extra: { http_status: 204, cert_days: 40 } })));
   assert.deepEqual(lines(model, 'db'), [['db'], ['database · 3.0 ms', 'success —', 'ok'], ['role: primary', 'runs_in: docker', 'size: 7.3 MB']]);
+  assert.deepEqual(lines(model, 'web'), [['web'], ['api · 3.0 ms · HTTP 204', 'success —', 'ok'], ['cert_days: 40']]);
   assert.doesNotMatch(mapSource(model).source, /secret/);
 });
 

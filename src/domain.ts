@@ -1,0 +1,100 @@
+// Domain types every part shares, whatever check types and channels exist. No logic lives here.
+
+export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** A value shown in an entity's cell and document: user `extra` or a figure a check found. */
+export type ExtraValue = string | number | boolean;
+export type Extra = Readonly<Record<string, ExtraValue>>;
+
+/** The fields every entity has; each check type adds its own (see src/checks/registry.ts). */
+export interface EntityBase {
+  readonly name: string;
+  readonly type: string;
+  /** Seconds between checks. */
+  readonly interval: number;
+  /** Seconds before a check counts as failed. */
+  readonly timeout: number;
+  /** Seconds between re-checks while a failure is not yet confirmed. */
+  readonly retry_interval: number;
+  readonly failure_threshold: number;
+  readonly success_threshold: number;
+  /** Names of entities this one depends on, in file order. */
+  readonly dependencies: readonly string[];
+  readonly group: string | null;
+  /** User-supplied facts shown in the cell (after `${VAR}` substitution). */
+  readonly extra: Extra;
+  /** What is checked, safe to show: URL without credentials, host, host:port... */
+  readonly target: string;
+  /** 1-based position of the entity's key in the file, for messages. */
+  readonly line: number;
+  /** Free text from the configuration, shown in the entity's details; null when absent. */
+  readonly description?: string | null;
+}
+
+/** What a checker returns. Checks never throw for a target's failure: they report it here. */
+export interface CheckOutcome {
+  readonly ok: boolean;
+  /** Passing but slow, or a certificate close to expiry. */
+  readonly degraded: boolean;
+  readonly latency_ms: number | null;
+  /** Human-readable: `expected status 200, got 503`, `timeout after 10 s`, or a short success note. */
+  readonly message: string;
+  /** Figures the check found: http_status, cert_days, packet_loss, size, size_bytes... */
+  readonly extra: Extra;
+}
+
+/** A check outcome stamped with when it started. */
+export interface CheckResult extends CheckOutcome {
+  /** Epoch milliseconds when the check started. */
+  readonly at: number;
+}
+
+export interface EntityState {
+  readonly name: string;
+  readonly status: Status;
+  /** Epoch ms when the current status began; null before the first check. */
+  readonly since: number | null;
+  /** Epoch ms of the last finished check's start; null before the first check. */
+  readonly lastcheck: number | null;
+  readonly success_count: number;
+  readonly fail_count: number;
+  readonly consecutive_failures: number;
+  readonly consecutive_successes: number;
+  /** Root cause entity while blocked. */
+  readonly blocked_by: string | null;
+  readonly message: string;
+  readonly latency_ms: number | null;
+  /** Figures from the last check. */
+  readonly extra: Extra;
+  /** Whether the last check passed; null before the first check. */
+  readonly last_ok: boolean | null;
+}
+
+export interface Transition {
+  readonly name: string;
+  readonly from: Status;
+  readonly to: Status;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The entity's message at the time of the change. */
+  readonly message: string;
+  readonly blocked_by: string | null;
+  /** Epoch ms when the previous status began (for downtime). */
+  readonly prev_since: number | null;
+}
+
+export interface HistoryEntry {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly ok: boolean;
+  readonly status: Status;
+  readonly latency_ms: number | null;
+  readonly message: string;
+}
+
+export interface Uptime {
+  readonly '24h': number | null;
+  readonly '7d': number | null;
+  readonly '30d': number | null;
+}
