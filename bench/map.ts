@@ -2,15 +2,13 @@
 // the real map service with its layout worker), the recolour path at 1,000 entities (status
 // change -> updated SVG), and the longest event-loop stall of this thread while the worker lays
 // out 1,000 nodes. In-process: the figures are about code paths, not about the service's CPU.
-import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load.ts';
 import { layoutMap } from '../src/map/layout.ts';
 import { createMapService } from '../src/map/service.ts';
 import { buildMap, mapSource } from '../src/map/source.ts';
 import { initialState } from '../src/monitor/state.ts';
-import type { MonitorEvents } from '../src/monitor/monitor.ts';
-import type { Config, EntityState, Status } from '../src/types.ts';
+import type { Config, EntityState, Status, Transition } from '../src/types.ts';
 import { entityName, fmt, mb, median, quantile, table, tempDir, writeEntities } from './common.ts';
 
 const SIZES = [10, 50, 200, 500, 1_000];
@@ -25,9 +23,9 @@ async function configOf(n: number): Promise<Config> {
   }
 }
 
-/** A monitor as the map service sees it: the configuration, live states and events. */
+/** A monitor as the map service sees it: the configuration and live states; status changes go to `map`. */
 function fakeMonitor(config: Config) {
-  const events = new EventEmitter<MonitorEvents>();
+  const subscribers: { onTransition(t: Transition, s: EntityState): void }[] = [];
   const states = new Map<string, EntityState>();
   for (const [i, e] of config.entities.entries()) {
     states.set(e.name, {
@@ -36,14 +34,14 @@ function fakeMonitor(config: Config) {
     });
   }
   return {
-    events,
+    subscribers,
     config: () => config,
     state: (name: string) => states.get(name),
     setStatus(name: string, status: Status) {
       const prev = states.get(name)!;
       const next = { ...prev, status, since: Date.now() };
       states.set(name, next);
-      events.emit('transition', { name, from: prev.status, to: status, at: Date.now(), message: '', blocked_by: null, prev_since: prev.since }, next);
+      for (const s of subscribers) s.onTransition({ name, from: prev.status, to: status, at: Date.now(), message: '', blocked_by: null, prev_since: prev.since }, next);
     },
   };
 }
@@ -72,6 +70,7 @@ for (const n of SIZES) {
   delay.enable();
   const t = performance.now();
   const service = createMapService({ monitor });
+  monitor.subscribers.splice(0, Infinity, service);
   const first = await service.svg();
   const viaWorker = performance.now() - t;
   delay.disable();

@@ -40,6 +40,16 @@ try {
       late[Math.min(LATE_BUCKETS - 1, Math.floor(lateMs))]! += 1;
       if (lateMs > lateMax) lateMax = lateMs;
     },
+    observers: [{
+      onResult(entity, result) {
+        results += 1;
+        if (result.ok) okResults += 1;
+        if (!firstResult.has(entity.name)) {
+          firstResult.set(entity.name, Date.now());
+          lastFirst = Date.now();
+        }
+      },
+    }],
   });
 } catch (err) {
   process.send!({ error: String(err) });
@@ -48,14 +58,6 @@ try {
 const readyAt = Date.now();
 const entities = service.monitor.config().entities.length;
 
-service.monitor.events.on('result', (entity, result) => {
-  results += 1;
-  if (result.ok) okResults += 1;
-  if (!firstResult.has(entity.name)) {
-    firstResult.set(entity.name, Date.now());
-    lastFirst = Date.now();
-  }
-});
 
 function lateQuantile(q: number): number {
   const want = Math.max(1, Math.ceil(q * lateCount));

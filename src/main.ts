@@ -7,7 +7,7 @@ import { loadConfig } from './config/load.ts';
 import { watchConfig } from './config/watch.ts';
 import { runCheck } from './checks/index.ts';
 import { createMonitor } from './monitor/monitor.ts';
-import type { Monitor } from './monitor/monitor.ts';
+import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
@@ -31,6 +31,8 @@ export interface ServeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called as each check starts, with how late it is against its plan (benchmarks). */
   readonly onCheckStart?: (name: string, lateMs: number) => void;
+  /** Told of results after the service's own subscribers (benchmarks). */
+  readonly observers?: readonly MonitorSubscriber[];
 }
 
 export interface Service {
@@ -58,17 +60,20 @@ export async function startService(options: ServeOptions): Promise<Service> {
   });
   const monitor = createMonitor({ config, store, runCheck, logger, onCheckStart: options.onCheckStart });
   const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
-  await monitor.start();
-  // Follows reloads through the monitor's 'config' event; delivery never runs on the check path.
+  // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alerts = createAlertService({
     store, monitor, logger,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
   });
-  await alerts.start();
+  await monitor.start();
   const mapLimit = Number(env.PULSEMAP_MAP_MAX_ENTITIES);
   const map = createMapService({ monitor, logger, maxEntities: Number.isInteger(mapLimit) && mapLimit > 0 ? mapLimit : undefined });
   const uptime = createUptimeCache(store, Date.now);
   const events = createEventHub({ monitor, store, uptime });
+  // Where every check result, status change and reload goes, in this order.
+  // Connected before the first check can end: timers fire only after this synchronous stretch.
+  monitor.connect([metrics, map, events, alerts, ...(options.observers ?? [])]);
+  await alerts.start();
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
   const watcher = watchConfig({

@@ -9,19 +9,21 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config, Entity } from './types.ts';
 import { STATUSES } from './types.ts';
-import type { Monitor } from './monitor/monitor.ts';
+import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { successRatio } from './monitor/state.ts';
+import { configuredChannels } from './alerts/channels.ts';
 
 export interface MetricsOptions {
-  /** The live entities and states, and the events that feed the histogram. */
-  readonly monitor: Pick<Monitor, 'list' | 'events' | 'config'>;
+  /** The live entities and states, read at scrape time. */
+  readonly monitor: Pick<Monitor, 'list' | 'config'>;
   /** Undelivered alert messages, read at scrape time (the store's outbox). */
   readonly outboxDepth?: () => Promise<number>;
   /** Default process and Node.js metrics; default true. */
   readonly processMetrics?: boolean;
 }
 
-export interface Metrics {
+/** Results feed the duration histogram; a new configuration drops the series of entities that left. */
+export interface Metrics extends Required<Pick<MonitorSubscriber, 'onResult' | 'onConfig'>> {
   readonly contentType: string;
   /** Every metric in Prometheus text format. */
   render(): Promise<string>;
@@ -33,7 +35,6 @@ export interface Metrics {
   configReloaded(): void;
   /** An edit of the configuration file was rejected; the last good one keeps running. */
   configRejected(): void;
-  /** Stops listening to the monitor. */
   close(): void;
 }
 
@@ -42,12 +43,6 @@ type EntityLabels = Record<(typeof ENTITY_LABELS)[number], string>;
 
 function labelsOf(entity: Entity): EntityLabels {
   return { name: entity.name, type: entity.type, group: entity.group ?? '' };
-}
-
-/** Channels configured in `notify`, so their counters exist (at 0) before the first alert. */
-function channelsOf(config: Config): string[] {
-  const { telegram, webhook, email } = config.notify;
-  return Object.entries({ telegram, webhook, email }).filter(([, c]) => c !== null).map(([name]) => name);
 }
 
 export function createMetrics(options: MetricsOptions): Metrics {
@@ -205,14 +200,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
       duration.remove(labels);
       observed.delete(name);
     }
-    for (const channel of channelsOf(config)) {
+    // Configured channels' counters exist (at 0) before their first alert.
+    for (const channel of configuredChannels(config)) {
       alertsSent.inc({ channel }, 0);
       alertsFailed.inc({ channel }, 0);
     }
   }
   onConfig(monitor.config());
-  monitor.events.on('result', onResult);
-  monitor.events.on('config', onConfig);
 
   return {
     contentType: register.contentType,
@@ -227,9 +221,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
       reloadErrors.inc();
       configValid.set(0);
     },
+    onResult,
+    onConfig,
     close() {
-      monitor.events.off('result', onResult);
-      monitor.events.off('config', onConfig);
       register.clear();
     },
   };

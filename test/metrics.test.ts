@@ -66,6 +66,7 @@ describe('GET /metrics', () => {
     // A clock that never advances: only the explicit checkNow calls below run checks.
     monitor = createMonitor({ config, store, runCheck, clock: fakeClock(), logger: silentLogger() });
     metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
+    monitor.connect([metrics]);
     await monitor.start();
     const app = createApp({
       monitor, store, logger: silentLogger(), metrics,

@@ -1,8 +1,8 @@
-// Wiring of the alert pipeline: monitor events → batches (2 s) → policy → outbox → channels.
-// Listeners only record and arm a timer; everything else runs later, one job at a time, so a
+// The alert pipeline: results and transitions → batches (2 s) → policy → outbox → channels.
+// Its handlers only record and arm a timer; everything else runs later, one job at a time, so a
 // slow store or channel never holds up a check.
-import type { CheckResult, Config, EntityState, Transition } from '../types.ts';
-import type { Monitor } from '../monitor/monitor.ts';
+import type { CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
+import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { Clock } from '../monitor/scheduler.ts';
 import { systemClock } from '../monitor/scheduler.ts';
 import type { Store } from '../store/store.ts';
@@ -34,7 +34,8 @@ export interface AlertServiceOptions {
   readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed'>;
 }
 
-export interface AlertService {
+/** Transitions and certificate figures feed the batches; a reload swaps channels and secrets. */
+export interface AlertService extends Required<MonitorSubscriber> {
   /** Loads the bookkeeping, re-queues a journal left by a crash, catches up and starts delivering. */
   start(): Promise<void>;
   /** A hot reload was rejected: `file:line:col: message` lines. */
@@ -161,7 +162,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     push({ kind: 'transition', transition });
   }
 
-  function onResult(_entity: unknown, result: CheckResult, state: EntityState): void {
+  function onResult(_entity: Entity, result: CheckResult, state: EntityState): void {
     const days = state.extra.cert_days;
     if (!config.notify.degraded || typeof days !== 'number') return;
     const whole = Math.floor(days);
@@ -173,6 +174,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   }
 
   function onConfig(next: Config): void {
+    if (closed) return;
     config = next;
     scrub = createScrubber(collectSecrets(next));
     channels = buildChannels(next, channels, options.timeouts);
@@ -184,13 +186,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     armReminder();
   }
 
-  monitor.events.on('transition', onTransition);
-  monitor.events.on('result', onResult);
-  monitor.events.on('config', onConfig);
   channels = buildChannels(config, null, options.timeouts);
   outbox.setChannels(channels.channels);
 
   return {
+    onTransition,
+    onResult,
+    onConfig,
     async start() {
       if (started) return;
       const saved = await loadSaved(store);
@@ -237,9 +239,6 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     },
     async close() {
       if (closed) return;
-      monitor.events.off('transition', onTransition);
-      monitor.events.off('result', onResult);
-      monitor.events.off('config', onConfig);
       // What was collected goes into the outbox now, to be delivered after the next start.
       await flushBatch();
       closed = true;

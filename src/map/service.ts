@@ -1,7 +1,7 @@
-// The live map: follows the monitor's events, rebuilds the model when something changed and a
+// The live map: told of results, transitions and reloads, rebuilds the model when something changed and a
 // client asks, and keeps the rendered SVG and source with their ETags until the next change.
 import { createHash } from 'node:crypto';
-import type { Monitor } from '../monitor/monitor.ts';
+import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { EntityState, Extra } from '../types.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
@@ -16,7 +16,7 @@ export interface Rendered {
   readonly etag: string;
 }
 
-export interface MapService {
+export interface MapService extends Required<MonitorSubscriber> {
   svg(): Promise<Rendered>;
   source(): Rendered;
   /** Layouts run so far. */
@@ -25,7 +25,7 @@ export interface MapService {
 }
 
 export interface MapServiceOptions {
-  readonly monitor: Pick<Monitor, 'events' | 'config' | 'state'>;
+  readonly monitor: Pick<Monitor, 'config' | 'state'>;
   readonly renderer?: MapRenderer;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -96,14 +96,13 @@ export function createMapService(options: MapServiceOptions): MapService {
     figures.remember(state);
     changed();
   };
+  let closed = false;
   const onConfig = (): void => {
+    if (closed) return;
     figures.keepOnly(new Set(monitor.config().entities.map((e) => e.name)));
     statusChanged();
     warm();
   };
-  monitor.events.on('result', onResult);
-  monitor.events.on('transition', statusChanged);
-  monitor.events.on('config', onConfig);
 
   function current(): MapModel {
     if (model?.version !== version) {
@@ -145,10 +144,11 @@ export function createMapService(options: MapServiceOptions): MapService {
       return source.value;
     },
     layouts: () => renderer.layouts(),
+    onResult,
+    onTransition: statusChanged,
+    onConfig,
     async close() {
-      monitor.events.off('result', onResult);
-      monitor.events.off('transition', statusChanged);
-      monitor.events.off('config', onConfig);
+      closed = true;
       await renderer.close();
     },
   };

@@ -1,6 +1,5 @@
 // The monitor: owns the live configuration and entity states, runs checks through the scheduler,
-// feeds results through the reducer, persists them, and announces results and transitions.
-import { EventEmitter } from 'node:events';
+// feeds results through the reducer, persists them, and tells its subscribers (wired in main.ts).
 import type { CheckOutcome, CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
@@ -13,13 +12,17 @@ import { configFingerprint as fingerprint } from '../config/load.ts';
 
 export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
 
-export interface MonitorEvents {
+/**
+ * What follows a check, told in list order once the monitor's own state is updated. Handlers
+ * only record and arm timers: they run on the check path and must not wait for anything.
+ */
+export interface MonitorSubscriber {
   /** A check finished and its result was applied. */
-  result: [entity: Entity, result: CheckResult, state: EntityState];
-  /** A status changed. */
-  transition: [transition: Transition, state: EntityState];
+  onResult?(entity: Entity, result: CheckResult, state: EntityState): void;
+  /** A status changed (after a result, or when a dependency's change re-decided it). */
+  onTransition?(transition: Transition, state: EntityState): void;
   /** A new configuration was applied. */
-  config: [config: Config];
+  onConfig?(config: Config): void;
 }
 
 export interface MonitorOptions {
@@ -37,7 +40,8 @@ export interface MonitorOptions {
 }
 
 export interface Monitor {
-  readonly events: EventEmitter<MonitorEvents>;
+  /** Sets who is told of results, transitions and reloads, in this order (replaces the list). */
+  connect(subscribers: readonly MonitorSubscriber[]): void;
   /** Loads stored states and starts every entity's timer. */
   start(): Promise<void>;
   /** Cancels timers, aborts checks in flight and waits for them (at most their timeout). */
@@ -59,7 +63,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const logger = options.logger ?? silentLogger();
   const random = options.random ?? Math.random;
   const spreadSeconds = options.spreadSeconds ?? 30;
-  const events = new EventEmitter<MonitorEvents>();
+  let subscribers: readonly MonitorSubscriber[] = [];
   const abort = new AbortController();
   let config = options.config;
   let entities = new Map<string, Entity>();
@@ -140,17 +144,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
     const current = entities.get(name);
     if (!current) return;
-    apply(current, result);
+    applyResult(current, result);
   }
 
-  function apply(entity: Entity, result: CheckResult): void {
+  function applyResult(entity: Entity, result: CheckResult): void {
     const { state, transition } = reduceState(stateOf(entity.name), result, entity, lookup);
     states.set(entity.name, state);
     store.saveResult(
       { name: entity.name, at: result.at, ok: result.ok, status: state.status, latency_ms: result.latency_ms, message: result.message },
       state,
     );
-    events.emit('result', entity, result, state);
+    for (const s of subscribers) s.onResult?.(entity, result, state);
     if (transition) announce(transition, state);
   }
 
@@ -160,7 +164,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       { entity: transition.name, from: transition.from, to: transition.to, blocked_by: transition.blocked_by, message: transition.message },
       'status changed',
     );
-    events.emit('transition', transition, state);
+    for (const s of subscribers) s.onTransition?.(transition, state);
     if (cascade) propagate(transition.name, transition.at);
   }
 
@@ -208,7 +212,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   return {
-    events,
+    connect(list) {
+      subscribers = [...list];
+    },
     async start() {
       if (started) return;
       started = true;
@@ -247,7 +253,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         }
       }
       reevaluateAll();
-      events.emit('config', next);
+      for (const s of subscribers) s.onConfig?.(next);
     },
     checkNow: (name) => scheduler.runNow(name),
   };

@@ -16,6 +16,7 @@ const config = configOf([apiEntity('shop', targetUrl, [], { failure_threshold: 1
 const monitor = createMonitor({ config, store, runCheck, random: () => 0.99 });
 await monitor.start();
 const alerts = createAlertService({ store, monitor, batchMs: 50, timeouts: { telegram: 600_000 } });
+monitor.connect([alerts]);
 await alerts.start();
 
 const depth = async (): Promise<number> => store.outboxDepth();

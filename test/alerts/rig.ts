@@ -98,6 +98,7 @@ export async function startRig(
   });
   await monitor.start();
   const alerts = createAlertService({ store: temp.store, monitor, clock, logger, ...options });
+  monitor.connect([alerts]);
   await alerts.start();
   await alerts.idle();
   return {

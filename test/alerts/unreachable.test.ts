@@ -30,7 +30,7 @@ for (const mode of ['hangs', 'refuses connections'] as const) {
     const r = await startRig([entity], { telegram: telegramConfig(fake.apiRoot) }, { timeouts: { telegram: 600_000 } });
     try {
       let results = 0;
-      r.monitor.events.on('result', () => { results += 1; });
+      r.monitor.connect([r.alerts, { onResult: () => { results += 1; } }]);
       await r.clock.advance(5000); // the first check (spread: half of the interval)
       await waitUntil(() => results === 1, 'the first check');
       // Five minutes of checks, each flipping the status, so every check queues an alert.

@@ -42,6 +42,7 @@ before(async () => {
   await monitor.start();
   map = createMapService({ monitor });
   hub = createEventHub({ monitor, store, flushMs: 300, heartbeatMs: 100 });
+  monitor.connect([map, hub]);
   api = await serve(createApp({
     monitor, store, logger: silentLogger(), map, events: hub, webDir: dir,
     configStatus: () => ({ path: 'entities.yaml', loaded_at: 0, error: null }),

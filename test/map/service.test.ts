@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { createMapService } from '../../src/map/service.ts';
-import type { MonitorEvents } from '../../src/monitor/monitor.ts';
 import { initialState } from '../../src/monitor/state.ts';
 import type { EntityState, Transition } from '../../src/types.ts';
 import { configOf, pingEntity } from '../helpers/entities.ts';
@@ -10,16 +8,15 @@ import { configOf, pingEntity } from '../helpers/entities.ts';
 test('figures may lag by figureRefreshMs; a status change is served at once', async () => {
   const config = configOf([pingEntity('a'), pingEntity('b')]);
   const states = new Map<string, EntityState>(config.entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', latency_ms: 1, last_ok: true }]));
-  const events = new EventEmitter<MonitorEvents>();
   let now = 0;
-  const map = createMapService({ monitor: { events, config: () => config, state: (n) => states.get(n) }, now: () => now, figureRefreshMs: 1000 });
+  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) }, now: () => now, figureRefreshMs: 1000 });
   try {
     const first = await map.svg();
     assert.match(first.body, /ping · 1.0 ms/);
 
     const faster: EntityState = { ...states.get('a')!, latency_ms: 7 };
     states.set('a', faster);
-    events.emit('result', config.entities[0]!, { ok: true, degraded: false, latency_ms: 7, message: '', extra: {}, at: 1 }, faster);
+    map.onResult(config.entities[0]!, { ok: true, degraded: false, latency_ms: 7, message: '', extra: {}, at: 1 }, faster);
     now = 500;
     assert.equal(await map.svg(), first, 'within the refresh period a figure change reuses the last map');
     now = 1000;
@@ -30,7 +27,7 @@ test('figures may lag by figureRefreshMs; a status change is served at once', as
     const down: EntityState = { ...states.get('b')!, status: 'error', last_ok: false };
     states.set('b', down);
     const transition: Transition = { name: 'b', from: 'ok', to: 'error', at: 2, message: 'x', blocked_by: null, prev_since: null };
-    events.emit('transition', transition, down);
+    map.onTransition(transition, down);
     now = 1001;
     const recoloured = await map.svg();
     assert.notEqual(recoloured, refreshed, 'a status change never waits for the refresh period');
@@ -42,8 +39,7 @@ test('figures may lag by figureRefreshMs; a status change is served at once', as
 
 test('a configuration beyond maxEntities gets a notice instead of a layout', async () => {
   const config = configOf(Array.from({ length: 5 }, (_, i) => pingEntity(`e${i}`)));
-  const events = new EventEmitter<MonitorEvents>();
-  const map = createMapService({ monitor: { events, config: () => config, state: (n) => initialState(n) }, maxEntities: 4 });
+  const map = createMapService({ monitor: { config: () => config, state: (n) => initialState(n) }, maxEntities: 4 });
   try {
     const svg = await map.svg();
     assert.match(svg.body, /The map is off: 5 entities is more than 4\./);

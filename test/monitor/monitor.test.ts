@@ -38,7 +38,7 @@ async function setup(entities: Entity[]) {
   const store = await openSqliteStore({ dir: tempDir() });
   const monitor = createMonitor({ config: configOf(entities), store, runCheck: t.runCheck, clock, random: () => 0 });
   const transitions: Transition[] = [];
-  monitor.events.on('transition', (tr) => transitions.push(tr));
+  monitor.connect([{ onTransition: (tr) => transitions.push(tr) }]);
   const statuses = (name: string): Status[] => transitions.filter((x) => x.name === name).map((x) => x.to);
   return { clock, ...t, store, monitor, transitions, statuses };
 }

@@ -3,14 +3,15 @@
 // that keeps proxies from closing an idle stream.
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import type { Monitor } from '../../monitor/monitor.ts';
+import type { Monitor, MonitorSubscriber } from '../../monitor/monitor.ts';
 import type { Store } from '../../store/store.ts';
 import type { ConfigStatus } from '../app.ts';
 import { toDocument } from '../document.ts';
 import { createUptimeCache } from '../uptime.ts';
 import type { UptimeCache } from '../uptime.ts';
 
-export interface EventHub {
+/** Results and transitions mark their entity for the next batch. */
+export interface EventHub extends Required<Pick<MonitorSubscriber, 'onResult' | 'onTransition'>> {
   /** Tells every client about the configuration: call after a reload and after a rejected edit. */
   configChanged(status: ConfigStatus): void;
   /** Starts a stream for one client; it leaves the hub when it closes. */
@@ -20,7 +21,7 @@ export interface EventHub {
 }
 
 export interface EventHubOptions {
-  readonly monitor: Pick<Monitor, 'events' | 'entity' | 'state'>;
+  readonly monitor: Pick<Monitor, 'entity' | 'state'>;
   readonly store: Store;
   /** Shared with the API so both read one set of uptime windows; made here when omitted. */
   readonly uptime?: UptimeCache;
@@ -74,15 +75,12 @@ export function createEventHub(options: EventHubOptions): EventHub {
     timer ??= setTimeout(() => { void flush(); }, Math.max(50, lastFlush + flushMs - now()));
   }
 
-  const onResult = (entity: { name: string }) => schedule(entity.name);
-  const onTransition = (transition: { name: string }) => schedule(transition.name);
-  monitor.events.on('result', onResult);
-  monitor.events.on('transition', onTransition);
-
   const heartbeat = setInterval(() => broadcast(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
   return {
+    onResult: (entity) => schedule(entity.name),
+    onTransition: (transition) => schedule(transition.name),
     configChanged(status) {
       broadcast(frame('config', configPayload(status)));
     },
@@ -98,8 +96,6 @@ export function createEventHub(options: EventHubOptions): EventHub {
       closed = true;
       if (timer) clearTimeout(timer);
       clearInterval(heartbeat);
-      monitor.events.off('result', onResult);
-      monitor.events.off('transition', onTransition);
       for (const client of clients) client.end();
       clients.clear();
     },
