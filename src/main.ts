@@ -11,7 +11,7 @@ import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
-import type { ConfigStatus } from './server/app.ts';
+import type { ConfigStatus } from './server/deps.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
@@ -19,6 +19,7 @@ import { createMapService } from './map/service.ts';
 import { createEventHub } from './server/routes/events.ts';
 import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
+import { systemClock } from './clock.ts';
 
 export interface ServeOptions {
   readonly config: string;
@@ -68,7 +69,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   await monitor.start();
   const mapLimit = Number(env.PULSEMAP_MAP_MAX_ENTITIES);
   const map = createMapService({ monitor, logger, maxEntities: Number.isInteger(mapLimit) && mapLimit > 0 ? mapLimit : undefined });
-  const uptime = createUptimeCache(store, Date.now);
+  const uptime = createUptimeCache(store, systemClock);
   const events = createEventHub({ monitor, store, uptime });
   // Where every check result, status change and reload goes, in this order.
   // Connected before the first check can end: timers fire only after this synchronous stretch.

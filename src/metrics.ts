@@ -7,7 +7,7 @@
 // channel: never a target, message, header or anything else that could hold a secret.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Config, Entity } from './types.ts';
+import type { Config, Entity, EntityState } from './types.ts';
 import { STATUSES } from './types.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { successRatio } from './monitor/state.ts';
@@ -45,12 +45,10 @@ function labelsOf(entity: Entity): EntityLabels {
   return { name: entity.name, type: entity.type, group: entity.group ?? '' };
 }
 
-export function createMetrics(options: MetricsOptions): Metrics {
-  const { monitor } = options;
-  const register = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register });
-  const entities = () => monitor.list();
+type EntityList = () => readonly { entity: Entity; state: EntityState }[];
 
+/** Per-entity gauges and counters, computed from the live states when Prometheus scrapes. */
+function registerEntityMetrics(register: Registry, entities: EntityList): void {
   new Gauge({
     name: 'pulsemap_entity_status',
     help: 'Current status of the entity: 1 for the status it is in, 0 for the others.',
@@ -132,6 +130,23 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   });
 
+}
+
+/** Series of entities that left the configuration, or changed type or group: their labels are stale. */
+export function staleSeries(observed: ReadonlyMap<string, EntityLabels>, config: Config): EntityLabels[] {
+  const current = new Map(config.entities.map((e) => [e.name, labelsOf(e)]));
+  return [...observed.values()].filter((labels) => {
+    const now = current.get(labels.name);
+    return !(now && now.type === labels.type && now.group === labels.group);
+  });
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const { monitor } = options;
+  const register = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register });
+  registerEntityMetrics(register, () => monitor.list());
+
   const duration = new Histogram({
     name: 'pulsemap_check_duration_seconds',
     help: 'How long checks took (the latency they measured).',
@@ -193,12 +208,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (result.latency_ms !== null && Number.isFinite(result.latency_ms)) duration.observe(labels, result.latency_ms / 1000);
   }
   function onConfig(config: Config): void {
-    const current = new Map(config.entities.map((e) => [e.name, labelsOf(e)]));
-    for (const [name, labels] of observed) {
-      const now = current.get(name);
-      if (now && now.type === labels.type && now.group === labels.group) continue;
+    for (const labels of staleSeries(observed, config)) {
       duration.remove(labels);
-      observed.delete(name);
+      observed.delete(labels.name);
     }
     // Configured channels' counters exist (at 0) before their first alert.
     for (const channel of configuredChannels(config)) {

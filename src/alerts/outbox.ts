@@ -2,14 +2,15 @@
 // per channel sends that channel's messages oldest first; a failed head keeps the later ones
 // waiting (order per chat), retried with capped exponential backoff or when the server says.
 // Nothing here runs on the check path: the monitor never waits for a delivery.
-import type { Clock } from '../monitor/scheduler.ts';
-import { systemClock } from '../monitor/scheduler.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/store.ts';
 import type { Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
 import type { Scrub } from '../secrets.ts';
+import { afterFailure, queuesByChannel } from './retry.ts';
 
 export interface OutboxOptions {
   readonly store: Store;
@@ -58,7 +59,6 @@ export interface Outbox {
 }
 
 const MINUTE = 60_000;
-const MAX_RETRY_AFTER = 60 * MINUTE;
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store } = options;
@@ -113,12 +113,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function scan(): Promise<void> {
     const pending = await store.outboxDue(Number.MAX_SAFE_INTEGER, scanLimit);
     const now = clock.now();
-    const queues = new Map<string, OutboxMessage[]>();
-    for (const m of pending) {
-      const queue = queues.get(m.channel) ?? [];
-      queue.push(m);
-      queues.set(m.channel, queue);
-    }
+    const queues = queuesByChannel(pending);
     let wake = Infinity;
     for (const [name, queue] of queues) {
       if (workers.has(name)) continue; // its end scans again
@@ -191,20 +186,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const error = scrub(err instanceof Error ? err.message : String(err));
     failures.set(channel, { channel, error, at: now });
     options.onFailed?.(channel);
-    if (err instanceof DeliveryError && err.permanent) {
-      await drop(m, `rejected: ${error}`);
+    const verdict = afterFailure(m, err, error, now, { baseDelayMs, maxDelayMs, maxAgeMs });
+    if ('drop' in verdict) {
+      await drop(m, verdict.drop);
       return;
     }
-    if (now - m.created_at >= maxAgeMs) {
-      await drop(m, `undelivered for ${Math.round(maxAgeMs / (60 * MINUTE))} h: ${error}`);
-      return;
-    }
-    const attempts = m.attempts + 1;
-    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempts - 1, 30));
-    // The server knows best when it will take messages again, within reason.
-    const delay = err instanceof DeliveryError && err.retryAfterMs !== null ? Math.min(err.retryAfterMs, MAX_RETRY_AFTER) : backoff;
-    await store.outboxRetry(m.id, error, now + delay);
-    logger.warn({ channel, key: m.key, attempts, retry_in_ms: delay, err: error }, 'alert delivery failed; will retry');
+    await store.outboxRetry(m.id, error, now + verdict.retryInMs);
+    logger.warn({ channel, key: m.key, attempts: m.attempts + 1, retry_in_ms: verdict.retryInMs, err: error }, 'alert delivery failed; will retry');
   }
 
   return {

@@ -3,8 +3,8 @@
 // slow store or channel never holds up a check.
 import type { CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
-import type { Clock } from '../monitor/scheduler.ts';
-import { systemClock } from '../monitor/scheduler.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
@@ -16,9 +16,10 @@ import { createOutbox } from './outbox.ts';
 import type { OutboxOptions } from './outbox.ts';
 import type { Bookkeeping, Decision, PolicyView, Trigger } from './policy.ts';
 import {
-  EMPTY_BOOKKEEPING, alertOf, certBand, decide, dueReminders, nextReminderAt, reconcile,
+  EMPTY_BOOKKEEPING, alertOf, decide, dueReminders, nextReminderAt, reconcile,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
+import { awaitingConfirmation, certificateTrigger, outboxMessages } from './triggers.ts';
 import { collectSecrets } from '../config/secrets.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
@@ -93,9 +94,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   async function commit(decision: Decision): Promise<void> {
     const items = decision.items.map((i): AlertItem => ({ ...i, message: scrub(i.message) }));
     const alert = alertOf(items);
-    const now = clock.now();
-    const messages = alert === null ? [] : channels.channels.flatMap((c) =>
-      c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now })));
+    const messages = outboxMessages(alert, channels.channels, clock.now());
     if (decision.bookkeeping === book && messages.length === 0) return;
     await save(store, { bookkeeping: decision.bookkeeping, pending: messages });
     book = decision.bookkeeping;
@@ -123,16 +122,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
    */
   function windowEnded(extended: boolean): void {
     batchTimer = null;
-    if (!extended && awaitingConfirmation()) {
+    if (!extended && awaitingConfirmation(batch, (name) => monitor.state(name)?.status)) {
       batchTimer = clock.setTimeout(() => windowEnded(true), CONFIRM_GRACE_MS);
       return;
     }
     void flushBatch();
-  }
-
-  function awaitingConfirmation(): boolean {
-    const pending = new Set(batch.flatMap((t) => (t.kind === 'transition' && t.transition.to === 'pending' ? [t.transition.name] : [])));
-    return pending.size > 0 && [...pending].some((name) => monitor.state(name)?.status === 'pending');
   }
 
   function push(trigger: Trigger): void {
@@ -163,14 +157,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   }
 
   function onResult(_entity: Entity, result: CheckResult, state: EntityState): void {
-    const days = state.extra.cert_days;
-    if (!config.notify.degraded || typeof days !== 'number') return;
-    const whole = Math.floor(days);
-    const band = certBand(whole);
-    const told = book.certs[state.name];
-    // Most results change nothing: only a new band or a renewed certificate reaches the policy.
-    if (band === null ? told === undefined : told !== undefined && band >= told) return;
-    push({ kind: 'certificate', name: state.name, days: whole, at: result.at });
+    const trigger = certificateTrigger(state, result.at, book, config.notify.degraded);
+    if (trigger !== null) push(trigger);
   }
 
   function onConfig(next: Config): void {

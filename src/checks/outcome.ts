@@ -1,5 +1,5 @@
 // Building outcomes: the only shapes checkers return.
-import type { CheckOutcome, Extra } from '../types.ts';
+import type { CheckOutcome, Extra } from '../domain.ts';
 
 export function failure(message: string, extra: Extra = {}, latency_ms: number | null = null): CheckOutcome {
   return { ok: false, degraded: false, latency_ms, message, extra };

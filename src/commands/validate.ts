@@ -22,7 +22,7 @@ export const validateCommand = {
     try {
       const config = await loadConfig(file);
       const n = config.entities.length;
-      process.stdout.write(`ok: ${n} entities\n`); // the exact words scripts match on (SPEC 1)
+      process.stdout.write(`ok: ${n} entities\n`); // the exact words scripts match on
       return 0;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

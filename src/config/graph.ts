@@ -1,4 +1,4 @@
-// The dependency graph: references that must exist, no cycles, and an order to walk it in.
+// The dependency graph: references that must exist, no cycles, and the one way to walk it.
 import type { ConfigIssue } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -114,30 +114,33 @@ function stronglyConnected(graph: DependencyMap): string[][] {
   return result;
 }
 
+/** What a walk does after visiting an entity: go on below it, not below it, or end. */
+export type WalkStep = 'continue' | 'skip' | 'stop';
+
 /**
- * Dependencies before the entities that need them; ties keep file order. Expects an acyclic graph;
- * any entities left in a cycle come last, in file order, so the result always names every entity.
+ * The one walk over the dependency graph. From `start` (not visited itself), each entity is
+ * visited once: depth first in list order (file order for dependencies), or breadth first
+ * (nearest first). `next` gives an entity's neighbours: its dependencies to walk down, its
+ * dependents to walk up. Cycles and unknown names cannot loop it.
  */
-export function dependencyOrder(graph: DependencyMap): string[] {
-  const remaining = new Map([...graph.keys()].map((n) => [n, edges(graph, n).length]));
-  const dependents = new Map<string, string[]>();
-  for (const name of graph.keys()) {
-    for (const dep of edges(graph, name)) dependents.set(dep, [...(dependents.get(dep) ?? []), name]);
+export function walkGraph(
+  start: string,
+  next: (name: string) => readonly string[] | undefined,
+  visit: (name: string) => WalkStep | void,
+  order: 'depth' | 'breadth' = 'depth',
+): void {
+  const seen = new Set<string>([start]);
+  const pending = [...(next(start) ?? [])];
+  if (order === 'depth') pending.reverse();
+  while (pending.length > 0) {
+    const name = order === 'depth' ? pending.pop()! : pending.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const step = visit(name) ?? 'continue';
+    if (step === 'stop') return;
+    if (step === 'skip') continue;
+    const more = next(name) ?? [];
+    if (order === 'depth') for (let i = more.length - 1; i >= 0; i--) pending.push(more[i]!);
+    else pending.push(...more);
   }
-  const order: string[] = [];
-  const done = new Set<string>();
-  let progressed = true;
-  while (progressed) {
-    progressed = false;
-    for (const [name, count] of remaining) {
-      if (count !== 0 || done.has(name)) continue;
-      done.add(name);
-      order.push(name);
-      progressed = true;
-      for (const d of dependents.get(name) ?? []) remaining.set(d, remaining.get(d)! - 1);
-      break; // restart from the top so the earliest ready entity in the file always goes next
-    }
-  }
-  for (const name of graph.keys()) if (!done.has(name)) order.push(name);
-  return order;
 }

@@ -1,6 +1,6 @@
 // Edges that cross a group frame, drawn onto the laid-out SVG: nomnoml cannot draw an edge
 // across a frame's border (it would duplicate the node), so pulsemap draws them from the boxes
-// nomnoml placed. Pure; runs in the layout worker.
+// nomnoml placed. Pure; runs in the layout process.
 import type { MapEdge } from './source.ts';
 import { LINE_COLOUR } from './palette.ts';
 

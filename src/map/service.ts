@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { EntityState, Extra } from '../types.ts';
 import type { Logger } from '../log.ts';
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { silentLogger } from '../log.ts';
 import { buildMap, mapSource } from './source.ts';
 import type { MapModel } from './source.ts';
@@ -28,7 +30,7 @@ export interface MapServiceOptions {
   readonly monitor: Pick<Monitor, 'config' | 'state'>;
   readonly renderer?: MapRenderer;
   readonly logger?: Logger;
-  readonly now?: () => number;
+  readonly clock?: Pick<Clock, 'now'>;
   /**
    * How long a rendered map may go on serving when only figures (latency, ratio, size) changed
    * since; a status or configuration change always renders anew. Default 1000 ms.
@@ -77,7 +79,8 @@ export function createMapService(options: MapServiceOptions): MapService {
   const logger = options.logger ?? silentLogger();
   const renderer = options.renderer ?? createMapRenderer();
   const figures = createFigureMemory();
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const figureRefreshMs = options.figureRefreshMs ?? 1000;
   const maxEntities = options.maxEntities ?? 2000;
   const warmMaxEntities = options.warmMaxEntities ?? 500;

@@ -5,6 +5,7 @@
 import type { Config, EntityState, Status } from '../types.ts';
 import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
+import { walkGraph } from '../config/graph.ts';
 import { buildCell } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { cleanText, escapeCell, escapeDirective } from './escape.ts';
@@ -39,7 +40,7 @@ export interface MapModel {
   readonly edges: readonly MapEdge[];
 }
 
-/** What the layout worker needs. */
+/** What the layout process needs. */
 export interface LayoutJob {
   readonly source: string;
   /** Cleaned title for the map's header line (the legend is drawn beside it). */
@@ -56,16 +57,12 @@ export function buildMap(config: Config, stateOf: StateLookup): MapModel {
   const deps = new Map(config.entities.map((e) => [e.name, e.dependencies]));
   const ids = new Map(config.entities.map((e, i) => [e.name, `n${i + 1}`]));
   const below = (name: string): string[] => {
-    const seen = new Set<string>([name]);
-    const stack = [...(deps.get(name) ?? [])];
     const out: string[] = [];
-    while (stack.length > 0) {
-      const dep = stack.pop()!;
-      if (seen.has(dep) || !deps.has(dep)) continue;
-      seen.add(dep);
+    walkGraph(name, (n) => deps.get(n), (dep) => {
+      if (!deps.has(dep)) return 'skip';
       out.push(dep);
-      stack.push(...deps.get(dep)!);
-    }
+      return 'continue';
+    });
     return out;
   };
   const nodes = config.entities.map((entity): MapNode => {

@@ -1,7 +1,7 @@
 // nomnoml's SVG -> a template: the laid-out markup with holes where status colours and live cell
 // text go, so a status change or a new figure is a string join, not a layout. Also strips <desc>
 // (nomnoml embeds the whole source there) and draws the edges that cross a group frame, which
-// nomnoml cannot draw. Runs in the layout worker; pure.
+// nomnoml cannot draw. Runs in the layout process; pure.
 import type { LayoutJob } from './source.ts';
 import { crossEdgeLayer } from './edges.ts';
 import type { Box } from './edges.ts';

@@ -3,12 +3,14 @@
 import type { CheckOutcome, CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
-import { createScheduler, systemClock } from './scheduler.ts';
-import type { Clock } from './scheduler.ts';
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { createScheduler } from './scheduler.ts';
 import { initialState, isDown, reduceState, reevaluate } from './state.ts';
 import type { DependencyLookup } from './state.ts';
+import { confirmsFailure, dependentsOf, diffConfig, firstCheckDelay, nextCheckDelay } from './plan.ts';
 import { silentLogger } from '../log.ts';
-import { configFingerprint as fingerprint } from '../config/load.ts';
+import { walkGraph } from '../config/graph.ts';
 
 export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
 
@@ -83,23 +85,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }),
     nextDelay: (name) => {
       const entity = entities.get(name);
-      if (!entity) return 60_000;
-      const state = states.get(name);
-      return (state?.status === 'pending' ? entity.retry_interval : entity.interval) * 1000;
+      return entity ? nextCheckDelay(entity, states.get(name)) : 60_000;
     },
     onStart: options.onCheckStart,
   });
 
   function index(next: Config): void {
     entities = new Map(next.entities.map((e) => [e.name, e]));
-    dependents = new Map();
-    for (const e of next.entities) {
-      for (const dep of e.dependencies) {
-        const list = dependents.get(dep) ?? [];
-        list.push(e.name);
-        dependents.set(dep, list);
-      }
-    }
+    dependents = dependentsOf(next);
   }
   index(config);
 
@@ -115,16 +108,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
   /** Dependencies below `name` whose failure is not yet confirmed. */
   function unconfirmedBelow(name: string): string[] {
     const out: string[] = [];
-    const seen = new Set<string>([name]);
-    const stack = [...(entities.get(name)?.dependencies ?? [])];
-    while (stack.length > 0) {
-      const dep = stack.pop()!;
-      if (seen.has(dep) || !entities.has(dep)) continue;
-      seen.add(dep);
-      if (isDown(stateOf(dep).status)) continue;
+    walkGraph(name, (n) => entities.get(n)?.dependencies, (dep) => {
+      if (!entities.has(dep) || isDown(stateOf(dep).status)) return 'skip';
       out.push(dep);
-      stack.push(...entities.get(dep)!.dependencies);
-    }
+      return 'continue';
+    });
     return out;
   }
 
@@ -136,8 +124,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (abort.signal.aborted) return;
     const result: CheckResult = { ...outcome, at };
     const prev = stateOf(name);
-    const confirming = !result.ok && !isDown(prev.status) && prev.consecutive_failures + 1 >= entity.failure_threshold;
-    if (confirming) {
+    if (confirmsFailure(prev, result.ok, entity)) {
       // The verdict must use fresh results: a dependency checked minutes ago may be down now.
       await Promise.all(unconfirmedBelow(name).map((dep) => scheduler.runNow(dep)));
       if (abort.signal.aborted) return;
@@ -184,26 +171,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   /** A status change below can change the verdict of every failing entity above it. */
   function propagate(changed: string, at: number): void {
-    const seen = new Set<string>([changed]);
-    const queue = [...(dependents.get(changed) ?? [])];
     // Nearest first, each once: a verdict walks all the way down, so one pass suffices.
-    for (let i = 0; i < queue.length; i++) {
-      const name = queue[i]!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      settle(name, at);
-      queue.push(...(dependents.get(name) ?? []));
-    }
+    walkGraph(changed, (n) => dependents.get(n), (name) => settle(name, at), 'breadth');
   }
 
   function firstDelay(entity: Entity): number {
-    const last = states.get(entity.name)?.lastcheck;
-    const now = clock.now();
-    // After a restart, keep the entity's cadence instead of checking everything at once.
-    if (last !== null && last !== undefined && last + entity.interval * 1000 > now && last <= now) {
-      return last + entity.interval * 1000 - now;
-    }
-    return Math.floor(random() * Math.min(entity.interval, spreadSeconds) * 1000);
+    return firstCheckDelay(entity, states.get(entity.name)?.lastcheck, clock.now(), random(), spreadSeconds);
   }
 
   function reevaluateAll(): void {
@@ -236,22 +209,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
     state: (name) => (entities.has(name) ? stateOf(name) : undefined),
     list: () => config.entities.map((entity) => ({ entity, state: stateOf(entity.name) })),
     apply(next) {
-      const before = entities;
+      const change = diffConfig(entities, next);
       config = next;
       index(next);
-      for (const [name] of before) {
-        if (!entities.has(name)) scheduler.remove(name);
+      for (const name of change.removed) scheduler.remove(name);
+      for (const entity of change.added) {
+        stateOf(entity.name);
+        if (started) scheduler.add(entity.name, firstDelay(entity));
       }
-      for (const entity of next.entities) {
-        const old = before.get(entity.name);
-        if (!old) {
-          stateOf(entity.name);
-          if (started) scheduler.add(entity.name, firstDelay(entity));
-        } else if (fingerprint(old) !== fingerprint(entity) && started) {
-          // Counts and status stay; only the timer follows the new settings.
-          scheduler.reschedule(entity.name, firstDelay(entity));
-        }
-      }
+      if (started) for (const entity of change.changed) scheduler.reschedule(entity.name, firstDelay(entity));
       reevaluateAll();
       for (const s of subscribers) s.onConfig?.(next);
     },

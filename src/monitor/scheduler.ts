@@ -1,17 +1,8 @@
 // Per-entity timers. Each entity has exactly one timer or one check in flight, never both, so a
 // check never overlaps itself, and a slow target only delays its own next check.
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 
 export interface SchedulerOptions {
   readonly clock?: Clock;

@@ -1,6 +1,7 @@
 // The state machine: a pure reducer from (state, check result, dependency states) to the next
 // state and the transition it caused. Every status rule of the product lives here.
 import type { CheckResult, Entity, EntityState, Status, Transition } from '../types.ts';
+import { walkGraph } from '../config/graph.ts';
 
 /** What the reducer may know about other entities: their current state and dependencies. */
 export interface DependencyLookup {
@@ -38,20 +39,18 @@ export interface DependencyVerdict {
  * passed through (its own root is further down); the first `error` found is the root cause.
  */
 export function dependencyVerdict(name: string, deps: DependencyLookup): DependencyVerdict {
-  const seen = new Set<string>([name]);
+  let root: string | null = null;
   let waitingFor: string | null = null;
-  const stack = [...deps.dependencies(name)].reverse();
-  while (stack.length > 0) {
-    const dep = stack.pop()!;
-    if (seen.has(dep)) continue;
-    seen.add(dep);
+  walkGraph(name, (n) => deps.dependencies(n), (dep) => {
     const status = deps.state(dep)?.status;
-    if (status === 'error') return { root: dep, waitingFor: null };
+    if (status === 'error') {
+      root = dep;
+      return 'stop';
+    }
     if (status === 'pending' && waitingFor === null) waitingFor = dep;
-    const below = deps.dependencies(dep);
-    for (let i = below.length - 1; i >= 0; i--) stack.push(below[i]!);
-  }
-  return { root: null, waitingFor };
+    return 'continue';
+  });
+  return root === null ? { root, waitingFor } : { root, waitingFor: null };
 }
 
 /** The status of an entity whose failure has reached its threshold. */

@@ -1,4 +1,5 @@
-// The entity document of the REST API: the first ten fields keep the original names and order.
+// Documents the API serves: the entity document (its first ten fields keep the original names
+// and order) and the configuration status.
 import type { Entity, EntityState, Uptime } from '../types.ts';
 import { successRatio } from '../monitor/state.ts';
 
@@ -49,4 +50,12 @@ export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = 
     target: entity.target,
     uptime,
   };
+}
+
+export interface ConfigStatus {
+  readonly path: string;
+  /** Epoch ms when the running configuration was loaded. */
+  readonly loaded_at: number;
+  /** `file:line:col: message` lines of a rejected edit, null when the file is good. */
+  readonly error: string[] | null;
 }

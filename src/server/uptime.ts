@@ -1,6 +1,7 @@
 // Uptime windows change slowly; computing them for thousands of entities on every request
 // would make the API's cost grow with the fleet. One query for all, refreshed at most every ttl.
 import type { Store } from '../store/store.ts';
+import type { Clock } from '../clock.ts';
 import type { Uptime } from '../types.ts';
 import { NO_UPTIME } from './document.ts';
 
@@ -10,7 +11,8 @@ export interface UptimeCache {
   snapshot(): Promise<ReadonlyMap<string, Uptime>>;
 }
 
-export function createUptimeCache(store: Store, now: () => number, ttlMs = 10_000): UptimeCache {
+export function createUptimeCache(store: Store, clock: Pick<Clock, 'now'>, ttlMs = 10_000): UptimeCache {
+  const now = (): number => clock.now();
   let values = new Map<string, Uptime>();
   let fetchedAt = -Infinity;
   let pending: Promise<void> | null = null;

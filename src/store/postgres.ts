@@ -9,6 +9,7 @@ import { migrate } from './postgres-migrations.ts';
 import { createPostgresWriter } from './postgres-write.ts';
 import { createPostgresReads } from './postgres-read.ts';
 import { prunePostgres } from './postgres-prune.ts';
+import { scrub } from '../secrets.ts';
 
 export interface PostgresStoreOptions {
   /** postgres:// connection URL (may hold a password: never logged). */
@@ -55,7 +56,7 @@ function redact(url: string): (error: unknown) => Error {
   }
   return (error) => {
     const err = error instanceof Error ? error : new Error(String(error));
-    if (password && err.message.includes(password)) err.message = err.message.split(password).join('***');
+    if (password) err.message = scrub(err.message, [password]);
     return err;
   };
 }

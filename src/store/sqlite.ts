@@ -17,8 +17,6 @@ export interface SqliteStoreOptions {
   readonly dir: string;
   /** File name inside `dir`; default pulsemap.db. */
   readonly file?: string;
-  /** Accepted like other factories' clocks; every Store method takes its times explicitly. */
-  readonly now?: () => number;
   /** How long a queued write may wait; default 200 ms. */
   readonly flushIntervalMs?: number;
   /** Queued results and transitions that trigger a write at once; default 1000. */

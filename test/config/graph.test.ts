@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDependencies, dependencyOrder, findCycles } from '../../src/config/graph.ts';
+import { checkDependencies, findCycles, walkGraph } from '../../src/config/graph.ts';
+import type { WalkStep } from '../../src/config/graph.ts';
 
 const graph = (spec: Record<string, string[]>) => new Map(Object.entries(spec));
 
@@ -35,9 +36,16 @@ test('a long chain does not overflow the stack', () => {
   assert.equal(cycle!.length, 20001);
 });
 
-test('dependencyOrder puts dependencies first and otherwise keeps file order', () => {
-  assert.deepEqual(dependencyOrder(graph({ api: ['db', 'host'], db: ['host'], host: [], web: ['api'], other: [] })),
-    ['host', 'db', 'api', 'web', 'other']);
-  // Cycles cannot be ordered; their members still appear, last, in file order.
-  assert.deepEqual(dependencyOrder(graph({ a: ['b'], b: ['a'], c: [] })), ['c', 'a', 'b']);
+test('walkGraph visits each entity once: depth first in file order, or nearest first; skip and stop', () => {
+  const deps = graph({ web: ['api', 'cache'], api: ['db', 'web'], cache: ['db'], db: ['host', 'ghost'], host: [] });
+  const walk = (start: string, order?: 'depth' | 'breadth', visit: (n: string) => WalkStep | void = () => {}) => {
+    const seen: string[] = [];
+    walkGraph(start, (n) => deps.get(n), (n) => { seen.push(n); return visit(n); }, order);
+    return seen;
+  };
+  assert.deepEqual(walk('web'), ['api', 'db', 'host', 'ghost', 'cache'], 'the cycle back to web is not followed');
+  assert.deepEqual(walk('web', 'breadth'), ['api', 'cache', 'db', 'host', 'ghost']);
+  assert.deepEqual(walk('web', 'depth', (n) => (n === 'db' ? 'skip' : undefined)), ['api', 'db', 'cache']);
+  assert.deepEqual(walk('web', 'depth', (n) => (n === 'db' ? 'stop' : undefined)), ['api', 'db']);
+  assert.deepEqual(walk('nobody'), []);
 });

@@ -1,6 +1,6 @@
 // A manual clock for the scheduler and monitor: time moves only when a test advances it, and
 // every timer due on the way fires in order, with pending promise work settled between them.
-import type { Clock } from '../../src/monitor/scheduler.ts';
+import type { Clock } from '../../src/clock.ts';
 
 export interface FakeClock extends Clock {
   advance(ms: number): Promise<void>;

@@ -9,7 +9,7 @@ test('figures may lag by figureRefreshMs; a status change is served at once', as
   const config = configOf([pingEntity('a'), pingEntity('b')]);
   const states = new Map<string, EntityState>(config.entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', latency_ms: 1, last_ok: true }]));
   let now = 0;
-  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) }, now: () => now, figureRefreshMs: 1000 });
+  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) }, clock: { now: () => now }, figureRefreshMs: 1000 });
   try {
     const first = await map.svg();
     assert.match(first.body, /ping · 1.0 ms/);

@@ -39,7 +39,7 @@ before(async () => {
   // Each check one second after the previous one, so every result has its own time.
   check = async (name) => { await clock.advance(1000); await monitor.checkNow(name); };
   api = await serve(createApp({
-    monitor, store, logger: silentLogger(), now: clock.now,
+    monitor, store, logger: silentLogger(), clock,
     configStatus: () => ({ path: '/etc/pulsemap/entities.yaml', loaded_at: Date.parse('2026-11-21T05:00:00.000Z'), error: null }),
   }).callback());
 });

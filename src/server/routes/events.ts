@@ -5,7 +5,9 @@ import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Monitor, MonitorSubscriber } from '../../monitor/monitor.ts';
 import type { Store } from '../../store/store.ts';
-import type { ConfigStatus } from '../app.ts';
+import { systemClock } from '../../clock.ts';
+import type { Clock } from '../../clock.ts';
+import type { ConfigStatus } from '../document.ts';
 import { toDocument } from '../document.ts';
 import { createUptimeCache } from '../uptime.ts';
 import type { UptimeCache } from '../uptime.ts';
@@ -25,7 +27,7 @@ export interface EventHubOptions {
   readonly store: Store;
   /** Shared with the API so both read one set of uptime windows; made here when omitted. */
   readonly uptime?: UptimeCache;
-  readonly now?: () => number;
+  readonly clock?: Clock;
   readonly flushMs?: number;
   readonly heartbeatMs?: number;
   /** Browsers wait this long before reconnecting after the server went away. */
@@ -40,12 +42,13 @@ export function configPayload(status: ConfigStatus) {
 
 export function createEventHub(options: EventHubOptions): EventHub {
   const { monitor } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const flushMs = options.flushMs ?? 1000;
-  const uptime = options.uptime ?? createUptimeCache(options.store, now);
+  const uptime = options.uptime ?? createUptimeCache(options.store, clock);
   const clients = new Set<PassThrough>();
   const changed = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
+  let timer: unknown = null;
   let lastFlush = -Infinity;
   let closed = false;
 
@@ -72,7 +75,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
     if (closed || clients.size === 0) return;
     changed.add(name);
     // A short gather window lets one cascade go out as one batch; the flush period caps the rate.
-    timer ??= setTimeout(() => { void flush(); }, Math.max(50, lastFlush + flushMs - now()));
+    timer ??= clock.setTimeout(() => { void flush(); }, Math.max(50, lastFlush + flushMs - now()));
   }
 
   const heartbeat = setInterval(() => broadcast(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
@@ -94,7 +97,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
     clients: () => clients.size,
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      if (timer !== null) clock.clearTimeout(timer);
       clearInterval(heartbeat);
       for (const client of clients) client.end();
       clients.clear();

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 
 export function healthRoutes(router: Router, deps: AppDeps): void {
   router.get('/health', async (ctx) => {

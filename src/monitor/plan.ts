@@ -1,0 +1,61 @@
+// Pure steps of the monitor: when an entity is checked next, who depends on whom, and what a new
+// configuration changes. The monitor (monitor.ts) applies them to its timers and states.
+import { configFingerprint } from '../config/build.ts';
+import type { Config, Entity, EntityState } from '../types.ts';
+import { isDown } from './state.ts';
+
+/** Entity name -> the names that depend on it directly, in file order. */
+export function dependentsOf(config: Config): Map<string, string[]> {
+  const dependents = new Map<string, string[]>();
+  for (const e of config.entities) {
+    for (const dep of e.dependencies) {
+      const list = dependents.get(dep) ?? [];
+      list.push(e.name);
+      dependents.set(dep, list);
+    }
+  }
+  return dependents;
+}
+
+/**
+ * Milliseconds until an entity's first check after a start or a change. After a restart the
+ * entity keeps its cadence; otherwise first checks are spread over min(interval, spread) seconds.
+ */
+export function firstCheckDelay(entity: Entity, lastcheck: number | null | undefined, now: number, random: number, spreadSeconds: number): number {
+  const interval = entity.interval * 1000;
+  if (lastcheck !== null && lastcheck !== undefined && lastcheck + interval > now && lastcheck <= now) {
+    return lastcheck + interval - now;
+  }
+  return Math.floor(random * Math.min(entity.interval, spreadSeconds) * 1000);
+}
+
+/** Milliseconds from the start of a check to the next: the retry interval while a failure is unconfirmed. */
+export function nextCheckDelay(entity: Entity, state: EntityState | undefined): number {
+  return (state?.status === 'pending' ? entity.retry_interval : entity.interval) * 1000;
+}
+
+/** This failed result would confirm a failure: its verdict must wait for fresh dependency results. */
+export function confirmsFailure(prev: EntityState, ok: boolean, entity: Entity): boolean {
+  return !ok && !isDown(prev.status) && prev.consecutive_failures + 1 >= entity.failure_threshold;
+}
+
+export interface ConfigChange {
+  /** Entities new in the configuration: they get a state and a timer. */
+  readonly added: readonly Entity[];
+  /** Names no longer in the configuration: their timers stop. */
+  readonly removed: readonly string[];
+  /** Entities whose settings changed: counts and status stay, the timer follows the new settings. */
+  readonly changed: readonly Entity[];
+}
+
+export function diffConfig(before: ReadonlyMap<string, Entity>, next: Config): ConfigChange {
+  const names = new Set(next.entities.map((e) => e.name));
+  const added: Entity[] = [];
+  const changed: Entity[] = [];
+  for (const entity of next.entities) {
+    const old = before.get(entity.name);
+    if (!old) added.push(entity);
+    else if (configFingerprint(old) !== configFingerprint(entity)) changed.push(entity);
+  }
+  return { added, removed: [...before.keys()].filter((name) => !names.has(name)), changed };
+}

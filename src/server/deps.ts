@@ -1,0 +1,32 @@
+// What the HTTP server is given: the contract between main.ts (or a test) and the routes.
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { MapService } from '../map/service.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Monitor } from '../monitor/monitor.ts';
+import type { Store } from '../store/store.ts';
+import type { EventHub } from './routes/events.ts';
+import type { UptimeCache } from './uptime.ts';
+import type { ConfigStatus } from './document.ts';
+
+export type { ConfigStatus } from './document.ts';
+
+export interface AppDeps {
+  readonly monitor: Monitor;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly configStatus: () => ConfigStatus;
+  readonly clock?: Pick<Clock, 'now'>;
+  /** Directory of the web page; omitted in API-only tests. */
+  readonly webDir?: string;
+  /** More fields for /health (alert outbox and the like). */
+  readonly health?: () => Promise<Record<string, unknown>>;
+  /** Uptime windows shared with other readers (the event hub); made here when omitted. */
+  readonly uptime?: UptimeCache;
+  /** Serves GET /metrics when given. */
+  readonly metrics?: Metrics;
+  /** Serves GET /map.svg and /map.nomnoml when given. */
+  readonly map?: MapService;
+  /** Serves GET /events (Server-Sent Events) when given. */
+  readonly events?: EventHub;
+}
