@@ -27,8 +27,8 @@ export function syntheticConfig(size: number, seed = 1, groups = true): Config {
   }
   return {
     path: 'bench.yaml', title: 'bench', public_url: null, entities,
-    notify: { telegram: null, webhook: null, email: null, degraded: false, config_errors: true, reminder: 0 },
-    retention: { raw_days: 7 }, api_token: null,
+    notify: { channels: [], default: null, degraded: false, config_errors: true, reminder: 0 },
+    groups: {}, retention: { raw_days: 7 }, api_token: null,
   };
 }
 

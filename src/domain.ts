@@ -30,6 +30,8 @@ export interface EntityBase {
   readonly line: number;
   /** Free text from the configuration, shown in the entity's details; null when absent. */
   readonly description?: string | null;
+  /** Channels this entity's alerts go to (`notify: [dba]`); null or absent = its group's or the default. */
+  readonly notify?: readonly string[] | null;
 }
 
 /** What a checker returns. Checks never throw for a target's failure: they report it here. */

@@ -1,6 +1,6 @@
 // Shared types: the domain types, plus the ones that derive from the check and channel registries.
 // No logic lives here.
-import type { ChannelConfigs } from './alerts/channel-registry.ts';
+import type { ConfiguredChannel } from './alerts/channel-registry.ts';
 import type { Entity } from './checks/registry.ts';
 
 export * from './domain.ts';
@@ -9,19 +9,29 @@ export type { ApiEntity } from './checks/api.ts';
 export type { ApiExpect } from './checks/expect.ts';
 export type { DatabaseEntity } from './checks/database.ts';
 export type { PingEntity } from './checks/ping.ts';
-export type { ChannelName } from './alerts/channel-registry.ts';
+export type { ChannelName, ConfiguredChannel } from './alerts/channel-registry.ts';
 export type { EmailConfig } from './alerts/email.ts';
 export type { TelegramConfig } from './alerts/telegram.ts';
 export type { WebhookConfig } from './alerts/webhook.ts';
 
-export type NotifyConfig = ChannelConfigs & {
+export interface NotifyConfig {
+  /** The channels, in file order. */
+  readonly channels: readonly ConfiguredChannel[];
+  /** `notify.default`: channels for entities and groups that name none; null = every channel. */
+  readonly default: readonly string[] | null;
   /** Announce degraded and back, and TLS certificates at 30/14/7 days left. */
   readonly degraded: boolean;
   /** Announce a rejected edit of the configuration and its fix. */
   readonly config_errors: boolean;
   /** Seconds between reminders while an entity stays in error (a channel's own setting, else notify.reminder); 0 = none. */
   readonly reminder: number;
-};
+}
+
+/** Settings of one group (`groups:`), for its entities and subgroups. */
+export interface GroupConfig {
+  /** Channels for the group's entities that name none; null = the enclosing group's. */
+  readonly notify: readonly string[] | null;
+}
 
 export interface Config {
   /** Path of the file the configuration came from. */
@@ -31,6 +41,8 @@ export interface Config {
   /** Entities in file order. */
   readonly entities: readonly Entity[];
   readonly notify: NotifyConfig;
+  /** `groups:` by group path. */
+  readonly groups: Readonly<Record<string, GroupConfig>>;
   readonly retention: { readonly raw_days: number };
   /** Bearer token for state-changing API calls; null disables them. */
   readonly api_token: string | null;

@@ -17,7 +17,7 @@ import { createApp } from '../src/server/app.ts';
 import { silentLogger } from '../src/log.ts';
 import { STATUSES } from '../src/types.ts';
 import { fakeClock } from './helpers/clock.ts';
-import { apiEntity, configOf, pingEntity } from './helpers/entities.ts';
+import { apiEntity, configOf, notifyOf, pingEntity } from './helpers/entities.ts';
 import { serve, startTarget } from './helpers/http.ts';
 import type { Served, Target } from './helpers/http.ts';
 import { createTestCertificates } from './helpers/tls.ts';
@@ -57,10 +57,9 @@ describe('GET /metrics', () => {
       apiEntity('secure', `https://127.0.0.1:${securePort}/`),
       pingEntity('idle'),
     ], {
-      notify: {
+      notify: notifyOf({
         telegram: { token: TOKEN, chat_id: '42', api_url: 'http://127.0.0.1:9', thread_id: null, silent: false, reminder: 0 },
-        webhook: null, email: null, degraded: false, config_errors: true, reminder: 0,
-      },
+      }),
     });
     store = await openSqliteStore({ dir });
     // A clock that never advances: only the explicit checkNow calls below run checks.

@@ -30,6 +30,11 @@ export interface AlertItem {
   readonly days: number | null;
   /** `public_url#name` when public_url is set. */
   readonly url: string | null;
+  /**
+   * Entities besides this one whose channels hear this item (routing): for a recovery, those
+   * named as impacted while it was down. Absent = none beyond `impacted`.
+   */
+  readonly reach?: readonly string[];
   /** Unique per event: the same event is never queued twice. */
   readonly key: string;
 }

@@ -16,12 +16,36 @@ type Registry = typeof CHANNEL_TYPES;
 
 export type ChannelName = keyof Registry;
 export type ChannelConfigOf<N extends ChannelName> = Registry[N] extends ChannelType<infer C> ? C : never;
-/** One field per channel in `notify`: its configuration, or null when it is not set up. */
-export type ChannelConfigs = { readonly [N in ChannelName]: ChannelConfigOf<N> | null };
+
+/** One channel of `notify`: its name (the key under `notify`), its type and its configuration. */
+export interface ConfiguredChannel {
+  /** The name routes use (`notify: [dba]`); also the outbox and metrics label. */
+  readonly name: string;
+  readonly type: ChannelName;
+  readonly config: unknown;
+}
 
 export const CHANNEL_NAMES = Object.keys(CHANNEL_TYPES) as ChannelName[];
 
 /** The channel type by name; widening is safe: the registry is keyed by the same name. */
 export function channelType(name: ChannelName): ChannelType<unknown> {
   return CHANNEL_TYPES[name] as ChannelType<unknown>;
+}
+
+export function isChannelName(type: unknown): type is ChannelName {
+  return typeof type === 'string' && Object.hasOwn(CHANNEL_TYPES, type);
+}
+
+/** Keys of `notify:` that are settings, not channels. */
+export const NOTIFY_SETTINGS: readonly string[] = ['degraded', 'config_errors', 'reminder', 'default'];
+
+/** The channel sections of a raw `notify:` map: each key that is no setting, with its type (`type:`, else the key). */
+export function rawChannels(notify: Readonly<Record<string, unknown>>): { name: string; type: unknown; section: Record<string, unknown> }[] {
+  const out: { name: string; type: unknown; section: Record<string, unknown> }[] = [];
+  for (const [name, section] of Object.entries(notify)) {
+    if (NOTIFY_SETTINGS.includes(name) || typeof section !== 'object' || section === null || Array.isArray(section)) continue;
+    const raw = section as Record<string, unknown>;
+    out.push({ name, type: raw.type ?? name, section: raw });
+  }
+  return out;
 }

@@ -10,6 +10,8 @@ export interface Announcement {
   readonly since: number;
   /** Epoch ms of the announcement or the last reminder (the cadence of reminders). */
   readonly reminded_at: number;
+  /** Entities named as impacted in its messages: their channels also get the recovery. */
+  readonly impacted?: readonly string[];
 }
 
 /** What has been told, kept in the store so a restart neither repeats nor forgets anything. */
@@ -69,8 +71,17 @@ function downItem(view: PolicyView, name: string, state: EntityState | undefined
   });
 }
 
-function recoveredItem(view: PolicyView, name: string, to: EntityState['status'], message: string, at: number, since: number): AlertItem {
-  return item(view, { event: 'recovered', entity: name, status: to, message, at, since, key: `${name}:recovered:${at}` });
+function recoveredItem(view: PolicyView, name: string, to: EntityState['status'], message: string, at: number, told: Announcement): AlertItem {
+  return item(view, {
+    event: 'recovered', entity: name, status: to, message, at, since: told.since, key: `${name}:recovered:${at}`,
+    ...(told.impacted && told.impacted.length > 0 ? { reach: told.impacted } : {}),
+  });
+}
+
+/** The impacted entities told so far, with those of a new message. */
+function withImpacted(told: Announcement, impacted: readonly string[]): Announcement {
+  const all = [...new Set([...(told.impacted ?? []), ...impacted])];
+  return all.length === 0 ? told : { ...told, impacted: all };
 }
 
 /** The smallest threshold at or above `days`, or null when the certificate is far from expiry. */
@@ -110,12 +121,13 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
       if (announced[t.name]) continue; // still the same announced failure (it was blocked meanwhile)
       // The failure began with the first failed check (pending) or when it was blocked.
       const since = t.from === 'pending' || t.from === 'blocked' ? (t.prev_since ?? t.at) : t.at;
-      announced[t.name] = { since, reminded_at: t.at };
-      items.push(downItem(view, t.name, stateOf.get(t.name), t.message, t.at, since));
+      const down = downItem(view, t.name, stateOf.get(t.name), t.message, t.at, since);
+      announced[t.name] = withImpacted({ since, reminded_at: t.at }, down.impacted);
+      items.push(down);
     } else if (passing && announced[t.name]) {
-      const { since } = announced[t.name]!;
+      const told = announced[t.name]!;
       delete announced[t.name];
-      items.push(recoveredItem(view, t.name, t.to, t.message, t.at, since));
+      items.push(recoveredItem(view, t.name, t.to, t.message, t.at, told));
       if (t.to === 'degraded' && view.degraded) degraded[t.name] = t.at;
     } else if (t.to === 'degraded') {
       if (view.degraded && degraded[t.name] === undefined) {
@@ -154,12 +166,13 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
     const told = book.announced[state.name];
     const since = state.since ?? 0;
     if (told && (state.status === 'ok' || state.status === 'degraded')) {
-      items.push(recoveredItem(view, state.name, state.status, state.message, since, told.since));
+      items.push(recoveredItem(view, state.name, state.status, state.message, since, told));
     } else if (told) {
       announced[state.name] = told;
     } else if (state.status === 'error') {
-      announced[state.name] = { since, reminded_at: since };
-      items.push(downItem(view, state.name, state, state.message, since, since));
+      const down = downItem(view, state.name, state, state.message, since, since);
+      announced[state.name] = withImpacted({ since, reminded_at: since }, down.impacted);
+      items.push(down);
     }
   }
   const keep = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
@@ -180,10 +193,11 @@ export function dueReminders(book: Bookkeeping, view: PolicyView, now: number, r
     if (!told || state.status !== 'error' || told.reminded_at + reminderMs > now) continue;
     const periods = Math.floor((now - told.reminded_at) / reminderMs);
     const due = told.reminded_at + periods * reminderMs;
-    announced[state.name] = { since: told.since, reminded_at: due };
+    const impacted = impactedBy(view, state.name);
+    announced[state.name] = withImpacted({ ...told, reminded_at: due }, impacted);
     items.push(item(view, {
       event: 'reminder', entity: state.name, status: 'error', message: state.message, at: due, since: told.since,
-      impacted: impactedBy(view, state.name), key: `${state.name}:reminder:${due}`,
+      impacted, key: `${state.name}:reminder:${due}`,
     }));
   }
   return { items, bookkeeping: { ...book, announced } };

@@ -11,12 +11,14 @@ import { silentLogger } from '../log.ts';
 import type { AlertItem } from './alert.ts';
 import type { ChannelSet, ChannelTimeouts } from './channels.ts';
 import { buildChannels } from './channels.ts';
+import { createRouter } from './routing.ts';
+import type { Router } from './routing.ts';
 import { loadSaved, save } from './bookkeeping.ts';
 import { createOutbox } from './outbox.ts';
 import type { OutboxOptions } from './outbox.ts';
 import type { Bookkeeping, Decision, PolicyView, Trigger } from './policy.ts';
 import {
-  EMPTY_BOOKKEEPING, alertOf, decide, dueReminders, nextReminderAt, reconcile,
+  EMPTY_BOOKKEEPING, decide, dueReminders, nextReminderAt, reconcile,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
 import { awaitingConfirmation, certificateTrigger, outboxMessages } from './triggers.ts';
@@ -67,6 +69,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   let scrub: Scrub = createScrubber(collectSecrets(config));
   const outbox = createOutbox({ store, clock, logger, scrub: () => scrub, ...options.outbox });
   let channels: ChannelSet = { channels: [], sections: new Map() };
+  let router: Router = createRouter(config);
   let book: Bookkeeping = EMPTY_BOOKKEEPING;
   let batch: Trigger[] = [];
   let batchTimer: unknown = null;
@@ -93,8 +96,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   /** Saves the bookkeeping with the messages it implies, then queues them. */
   async function commit(decision: Decision): Promise<void> {
     const items = decision.items.map((i): AlertItem => ({ ...i, message: scrub(i.message) }));
-    const alert = alertOf(items);
-    const messages = outboxMessages(alert, channels.channels, clock.now());
+    const messages = outboxMessages(items, router, channels.channels, clock.now());
     if (decision.bookkeeping === book && messages.length === 0) return;
     await save(store, { bookkeeping: decision.bookkeeping, pending: messages });
     book = decision.bookkeeping;
@@ -165,6 +167,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (closed) return;
     config = next;
     scrub = createScrubber(collectSecrets(next));
+    router = createRouter(next);
     channels = buildChannels(next, channels, options.timeouts);
     outbox.setChannels(channels.channels);
     if (!started || closed) return;

@@ -2,9 +2,11 @@
 // window should wait, and the outbox messages an alert becomes.
 import type { EntityState, Status } from '../domain.ts';
 import type { NewOutboxMessage } from '../store/store.ts';
-import type { Alert, Channel } from './alert.ts';
+import type { AlertItem, Channel } from './alert.ts';
 import type { Bookkeeping, Trigger } from './policy.ts';
-import { certBand } from './policy.ts';
+import { alertOf, certBand } from './policy.ts';
+import { routeItems } from './routing.ts';
+import type { Router } from './routing.ts';
 
 /**
  * A certificate figure worth telling the policy about: a new band (30/14/7 days) or a renewed
@@ -26,8 +28,11 @@ export function awaitingConfirmation(batch: readonly Trigger[], statusOf: (name:
   return [...pending].some((name) => statusOf(name) === 'pending');
 }
 
-/** One message per channel envelope of the alert, stamped `now`. */
-export function outboxMessages(alert: Alert | null, channels: readonly Channel[], now: number): NewOutboxMessage[] {
-  if (alert === null) return [];
-  return channels.flatMap((c) => c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now })));
+/** Each channel's items routed into one alert, one message per envelope, stamped `now`. */
+export function outboxMessages(items: readonly AlertItem[], router: Router, channels: readonly Channel[], now: number): NewOutboxMessage[] {
+  const routed = routeItems(items, router);
+  return channels.flatMap((c) => {
+    const alert = alertOf(routed.get(c.name) ?? []);
+    return alert === null ? [] : c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now }));
+  });
 }

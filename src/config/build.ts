@@ -1,9 +1,9 @@
 // Schema-valid raw data -> the readonly, fully defaulted Config the rest of pulsemap sees.
-import type { Config, Entity, EntityType, NotifyConfig } from '../types.ts';
+import type { Config, Entity, EntityType, GroupConfig, NotifyConfig } from '../types.ts';
 import type { BaseFields } from '../checks/check-type.ts';
 import { checkType } from '../checks/registry.ts';
-import { CHANNEL_NAMES, channelType } from '../alerts/channel-registry.ts';
-import type { ChannelConfigs, ChannelName } from '../alerts/channel-registry.ts';
+import { channelType, rawChannels } from '../alerts/channel-registry.ts';
+import type { ChannelName, ConfiguredChannel } from '../alerts/channel-registry.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -24,13 +24,17 @@ interface RawEntity extends Timing {
   group?: string;
   extra?: Record<string, string | number | boolean>;
   description?: string;
+  notify?: string[];
   [field: string]: unknown;
 }
 
-type RawNotify = { [N in ChannelName]?: Record<string, unknown> } & {
+/** Settings, and channels by name (each with `type:`, or named after its type). */
+type RawNotify = {
   degraded?: boolean;
   config_errors?: boolean;
   reminder?: number;
+  default?: string[];
+  [channel: string]: unknown;
 };
 
 export interface RawConfig {
@@ -38,6 +42,7 @@ export interface RawConfig {
   public_url?: string;
   defaults?: Timing;
   notify?: RawNotify;
+  groups?: Record<string, { notify?: string[] }>;
   retention?: { raw_days?: number };
   api_token?: string;
   entities: Record<string, RawEntity>;
@@ -55,6 +60,7 @@ function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: numbe
     group: raw.group ?? null,
     extra: { ...raw.extra },
     description: raw.description ?? null,
+    notify: raw.notify ? [...raw.notify] : null,
     line,
   };
   return checkType(raw.type).build(raw, base);
@@ -62,18 +68,18 @@ function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: numbe
 
 function buildNotify(raw: RawNotify = {}): NotifyConfig {
   const defaults = { reminder: raw.reminder ?? 0 };
-  const channels: Record<string, unknown> = {};
+  const channels: ConfiguredChannel[] = [];
   let reminder: number | undefined;
-  for (const name of CHANNEL_NAMES) {
-    const section = raw[name];
-    const type = channelType(name);
-    const built = section === undefined ? null : type.build(section, defaults);
-    channels[name] = built;
+  for (const { name, type: typeName, section } of rawChannels(raw)) {
+    const type = channelType(typeName as ChannelName);
+    const built = type.build(section, defaults);
+    channels.push({ name, type: typeName as ChannelName, config: built });
     // The first channel with a reminder setting of its own decides; else notify.reminder.
-    if (built !== null && reminder === undefined) reminder = type.reminder?.(built);
+    if (reminder === undefined) reminder = type.reminder?.(built);
   }
   return {
-    ...(channels as ChannelConfigs),
+    channels,
+    default: raw.default ? [...raw.default] : null,
     degraded: raw.degraded ?? false,
     config_errors: raw.config_errors ?? true,
     reminder: reminder ?? defaults.reminder,
@@ -98,6 +104,8 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     public_url: raw.public_url ?? null,
     entities: names.map((name) => buildEntity(name, raw.entities[name]!, defaults, lineOf(name))),
     notify: buildNotify(raw.notify),
+    groups: Object.fromEntries(Object.entries(raw.groups ?? {}).map(([path, g]): [string, GroupConfig] =>
+      [path, { notify: g.notify ? [...g.notify] : null }])),
     retention: { raw_days: raw.retention?.raw_days ?? 7 },
     api_token: raw.api_token ?? null,
   });

@@ -1,8 +1,9 @@
 // Checks the schema cannot express: addresses that must really parse, combinations that cannot
 // work. Each check type and channel states its own rules (`validate`); this walks the file.
-import { CHANNEL_NAMES, channelType } from '../alerts/channel-registry.ts';
+import { channelType, isChannelName, rawChannels } from '../alerts/channel-registry.ts';
 import { checkType, isEntityType } from '../checks/registry.ts';
 import type { ConfigIssue } from './errors.ts';
+import { routeIssues } from './routes.ts';
 import { urlIssue } from './rules.ts';
 
 type Raw = Record<string, unknown>;
@@ -19,12 +20,12 @@ export function checkSemantics(data: unknown, skip: (path: readonly (string | nu
   if (!isObject(data)) return [];
   const issues: ConfigIssue[] = [...urlIssue(data.public_url, ['public_url'])];
   if (isObject(data.notify)) {
-    for (const name of CHANNEL_NAMES) {
-      const section = data.notify[name];
-      if (!isObject(section)) continue;
-      issues.push(...(channelType(name).validate?.(section, (...field) => ['notify', name, ...field]) ?? []));
+    for (const { name, type, section } of rawChannels(data.notify)) {
+      if (!isChannelName(type)) continue;
+      issues.push(...(channelType(type).validate?.(section, (...field) => ['notify', name, ...field]) ?? []));
     }
   }
+  issues.push(...routeIssues(data));
   if (isObject(data.entities)) {
     for (const [name, entity] of Object.entries(data.entities)) {
       if (!isObject(entity) || !isEntityType(entity.type)) continue;

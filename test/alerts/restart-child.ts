@@ -5,13 +5,13 @@ import { runCheck } from '../../src/checks/index.ts';
 import { createMonitor } from '../../src/monitor/monitor.ts';
 import { createAlertService } from '../../src/alerts/service.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
-import { apiEntity, configOf } from '../helpers/entities.ts';
+import { apiEntity, configOf, notifyOf } from '../helpers/entities.ts';
 import { telegramConfig } from './helpers.ts';
 
 const [mode, dir, apiRoot, targetUrl] = process.argv.slice(2) as ['down' | 'deliver', string, string, string];
 const store = await openSqliteStore({ dir });
 const config = configOf([apiEntity('shop', targetUrl, [], { failure_threshold: 1, interval: 3600, timeout: 5 })], {
-  notify: { telegram: telegramConfig(apiRoot), webhook: null, email: null, degraded: false, config_errors: true, reminder: 0 },
+  notify: notifyOf({ telegram: telegramConfig(apiRoot) }),
 });
 const monitor = createMonitor({ config, store, runCheck, random: () => 0.99 });
 await monitor.start();

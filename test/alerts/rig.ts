@@ -8,10 +8,10 @@ import { createMonitor } from '../../src/monitor/monitor.ts';
 import type { Monitor } from '../../src/monitor/monitor.ts';
 import { createAlertService } from '../../src/alerts/service.ts';
 import type { AlertService, AlertServiceOptions } from '../../src/alerts/service.ts';
-import type { DatabaseEntity, Entity, NotifyConfig } from '../../src/types.ts';
+import type { DatabaseEntity, Entity } from '../../src/types.ts';
 import { fakeClock } from '../helpers/clock.ts';
 import type { FakeClock } from '../helpers/clock.ts';
-import { configOf } from '../helpers/entities.ts';
+import { configOf, notifyOf } from '../helpers/entities.ts';
 import { PGURL } from '../helpers/pg.ts';
 import { captureLogger, tempStore } from './helpers.ts';
 import type { TempStore } from './helpers.ts';
@@ -81,7 +81,7 @@ export interface Rig {
 
 export async function startRig(
   entities: Entity[],
-  notify: Partial<NotifyConfig>,
+  notify: Parameters<typeof notifyOf>[0],
   options: Partial<AlertServiceOptions> & { temp?: TempStore } = {},
 ): Promise<Rig> {
   const clock = fakeClock(Date.UTC(2026, 10, 21, 6, 0, 0));
@@ -90,7 +90,7 @@ export async function startRig(
   const lateness: number[] = [];
   const config = configOf(entities, {
     public_url: 'https://status.example.com',
-    notify: { telegram: null, webhook: null, email: null, degraded: false, config_errors: true, reminder: 0, ...notify },
+    notify: notifyOf(notify),
   });
   const monitor = createMonitor({
     config, store: temp.store, runCheck, clock, logger, random: () => 0.5,

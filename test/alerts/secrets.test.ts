@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { collectSecrets } from '../../src/config/secrets.ts';
 import { createScrubber } from '../../src/secrets.ts';
 import type { DatabaseEntity } from '../../src/types.ts';
-import { apiEntity, configOf } from '../helpers/entities.ts';
+import { apiEntity, configOf, notifyOf } from '../helpers/entities.ts';
 import { TOKEN, telegramConfig } from './helpers.ts';
 
 const db: DatabaseEntity = {
@@ -13,12 +13,11 @@ const db: DatabaseEntity = {
 test('every secret of the configuration is found and scrubbed, longest first', () => {
   const config = configOf([db, apiEntity('api', 'https://user:api-pass@h.example/x', [], { headers: { Authorization: 'Bearer header-tok', X: 'ab' } })], {
     api_token: 'api-token-123',
-    notify: {
+    notify: notifyOf({
       telegram: telegramConfig('https://api.telegram.org'),
       webhook: { url: 'https://hooks.example.com/T0/B0/hookpath', headers: { 'X-Secret': 'hook-header' } },
       email: { host: 'smtp', port: 587, secure: false, user: 'u', password: 'smtp-pass', from: 'a@b', to: ['c@d'] },
-      degraded: false, config_errors: true, reminder: 0,
-    },
+    }),
   });
   const secrets = collectSecrets(config);
   for (const s of [TOKEN, 'p%40ss-word', 'p@ss-word', 'api-pass', 'Bearer header-tok', 'hook-header', 'smtp-pass', 'api-token-123', 'https://hooks.example.com/T0/B0/hookpath']) {

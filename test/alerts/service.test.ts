@@ -213,14 +213,15 @@ test('a channel added by a reload gets what happens next, not what was sent befo
   await r.check('shop');
   await r.deliver();
   const config = r.monitor.config();
-  r.monitor.apply({ ...config, notify: { ...config.notify, webhook: { url: receiver.url, headers: {} } } });
+  const webhookChannel = { name: 'webhook', type: 'webhook' as const, config: { url: receiver.url, headers: {} } };
+  r.monitor.apply({ ...config, notify: { ...config.notify, channels: [...config.notify.channels, webhookChannel] } });
   await r.alerts.idle();
   assert.equal(receiver.requests.length, 0);
   t.status = 200;
   await r.check('shop');
   await r.deliver();
   assert.deepEqual(receiver.requests.map((q) => JSON.parse(q.body).event), ['recovered']);
-  r.monitor.apply({ ...config, notify: { ...config.notify, telegram: null, webhook: { url: receiver.url, headers: {} } } });
+  r.monitor.apply({ ...config, notify: { ...config.notify, channels: [webhookChannel] } });
   t.status = 503;
   await r.check('shop');
   await r.deliver();

@@ -7,6 +7,10 @@ import { safeApiTarget } from '../../src/checks/api.ts';
 import { safeDatabaseTarget } from '../../src/checks/database.ts';
 import type { Config } from '../../src/types.ts';
 
+function channelConfig(config: Config, name: string): unknown {
+  return config.notify.channels.find((c) => c.name === name)?.config;
+}
+
 function parse(text: string, env: NodeJS.ProcessEnv = {}): Config {
   const result = parseConfig(text, 'entities.yaml', env);
   if ('errors' in result) assert.fail(result.errors.map((e) => e.message).join('\n'));
@@ -24,7 +28,7 @@ test('a small file becomes a fully defaulted Config', () => {
     entities: [
       {
         name: 'web', type: 'api', interval: 30, ...timing, dependencies: ['db'], group: 'backend',
-        extra: { runs_in: 'docker', replicas: 2 }, description: null, line: 5,
+        extra: { runs_in: 'docker', replicas: 2 }, description: null, notify: null, line: 5,
         target: 'https://example.test/health?full=1',
         url: 'https://user:secret@example.test/health?full=1', method: 'GET', headers: {}, body: null,
         follow_redirects: true,
@@ -32,15 +36,16 @@ test('a small file becomes a fully defaulted Config', () => {
       },
       {
         name: 'db', type: 'database', interval: 300, ...timing, dependencies: [], group: null, extra: {},
-        description: null, line: 13, target: 'postgres://monitor@10.0.0.5:5432/app',
+        description: null, notify: null, line: 13, target: 'postgres://monitor@10.0.0.5:5432/app',
         url: 'postgres://monitor:changeme@10.0.0.5:5432/app', query: 'select 1',
       },
       {
         name: 'gateway', type: 'ping', interval: 30, ...timing, timeout: 2.5, dependencies: [], group: null,
-        extra: {}, description: 'The office router', line: 17, target: '10.0.0.1', host: '10.0.0.1',
+        extra: {}, description: 'The office router', notify: null, line: 17, target: '10.0.0.1', host: '10.0.0.1',
       },
     ],
-    notify: { telegram: null, webhook: null, email: null, degraded: false, config_errors: true, reminder: 0 },
+    notify: { channels: [], default: null, degraded: false, config_errors: true, reminder: 0 },
+    groups: {},
     retention: { raw_days: 7 },
     api_token: null,
   });
@@ -62,7 +67,7 @@ test('${VAR} and ${VAR:-default} fill strings; a whole reference also fills numb
     '    url: postgres://monitor:${DB_PASSWORD}@db.internal:${DB_PORT:-5432}/app',
     '    interval: ${DB_INTERVAL:-300}',
   ].join('\n'), { TOKEN: '123:abc', REMIND: '3600', DB_PASSWORD: 's3cret', DB_INTERVAL: '45' });
-  assert.deepEqual(config.notify.telegram, {
+  assert.deepEqual(channelConfig(config, 'telegram'), {
     token: '123:abc', chat_id: '-100123', api_url: 'https://api.telegram.org', thread_id: null, silent: false, reminder: 3600,
   });
   assert.equal(config.notify.reminder, 3600);
@@ -115,11 +120,11 @@ test('notify defaults: email port and sender, webhook headers', () => {
     '  reminder: 600',
     'entities: {}',
   ].join('\n'));
-  assert.deepEqual(config.notify.email, {
+  assert.deepEqual(channelConfig(config, 'email'), {
     host: 'smtp.example.com', port: 587, secure: false, user: 'pulsemap@example.com', password: 'pw',
     from: 'pulsemap@example.com', to: ['ops@example.com'],
   });
-  assert.deepEqual(config.notify.webhook, { url: 'https://hooks.example.com/x', headers: {} });
+  assert.deepEqual(channelConfig(config, 'webhook'), { url: 'https://hooks.example.com/x', headers: {} });
   assert.equal(config.notify.reminder, 600);
 });
 

@@ -55,7 +55,7 @@ test('reports every problem in a file, sorted by position', () => {
     'several-errors.yaml:8:13: /entities/fold_api/method must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
     "several-errors.yaml:9:20: fold_api: unknown dependency 'fold_dbb' (did you mean 'fold_db'?)",
     "several-errors.yaml:10:5: /entities/fold_api has unknown property 'colour' (known: type, url, method, headers, body, " +
-      'follow_redirects, expect, interval, timeout, retry_interval, failure_threshold, success_threshold, dependencies, group, extra, description)',
+      'follow_redirects, expect, interval, timeout, retry_interval, failure_threshold, success_threshold, dependencies, group, extra, description, notify)',
     'several-errors.yaml:13:10: environment variable FOLD_DB_PASSWORD is not set',
     'several-errors.yaml:14:24: /entities/fold_db/failure_threshold must be >= 1',
     'several-errors.yaml:15:20: dependency cycle: fold_db -> fold_vds -> fold_db',
@@ -79,7 +79,7 @@ const inline: [title: string, yaml: string, expected: string[]][] = [
     'empty.yaml:2:1: Source contains multiple documents; please use YAML.parseAllDocuments()',
   ]],
   ['an unknown top-level key with no close match', 'entities: {}\nslack: {}\n', [
-    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, defaults, notify, retention, api_token, entities)",
+    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, defaults, notify, groups, retention, api_token, entities)",
   ]],
   ['a status out of range', 'entities:\n  a:\n    type: api\n    url: http://x.test/\n    expect: { status: [200, 700] }\n', [
     'empty.yaml:5:29: /entities/a/expect/status/1 must be <= 599',

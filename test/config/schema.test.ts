@@ -30,8 +30,10 @@ test('every property has a description', () => {
 test('every object is closed to unknown keys', () => {
   const open: string[] = [];
   walk(schema, '#', (node, path) => {
-    // Maps of user-chosen names (entities, headers, extra, expect.json) constrain their values instead.
-    if (node.properties && node.additionalProperties !== false && !path.endsWith('/$defs/entity')) open.push(path);
+    // Maps of user-chosen names (entities, channels under notify, headers, extra, expect.json)
+    // constrain their values instead; an entity's or channel's branch closes it.
+    const chosen = ['/$defs/entity', '/$defs/channel', '#/properties/notify'].some((end) => path.endsWith(end));
+    if (node.properties && node.additionalProperties !== false && !chosen) open.push(path);
   });
   assert.deepEqual(open.filter((p) => !p.includes('/if')), []);
 });
@@ -45,4 +47,6 @@ test('the schema offers exactly the registered check types and channels', async 
   for (const type of typeEnum) assert.ok(defs[type], `a $defs branch for ${type}`);
   const notify = ((schema.properties as Node).notify as Node).properties as Node;
   for (const name of CHANNEL_NAMES) assert.ok(notify[name], `a notify.${name} section`);
+  const channelEnum = ((defs.channel!.properties as Node).type as Node).enum as string[];
+  assert.deepEqual([...channelEnum].sort(), [...CHANNEL_NAMES].sort(), 'named channels offer every type');
 });

@@ -1,5 +1,5 @@
 // Builders for fully defaulted entities, for tests that do not go through the YAML loader.
-import type { ApiEntity, Config, Entity, PingEntity } from '../../src/types.ts';
+import type { ApiEntity, ChannelName, Config, Entity, NotifyConfig, PingEntity } from '../../src/types.ts';
 
 type Common = Partial<Omit<PingEntity, 'type' | 'name' | 'dependencies'>>;
 
@@ -22,7 +22,21 @@ export function apiEntity(name: string, url: string, dependencies: string[] = []
 export function configOf(entities: Entity[], over: Partial<Config> = {}): Config {
   return {
     path: 'entities.yaml', title: 'test', public_url: null, entities,
-    notify: { telegram: null, webhook: null, email: null, degraded: false, config_errors: true, reminder: 0 },
+    notify: notifyOf({}), groups: {},
     retention: { raw_days: 7 }, api_token: null, ...over,
+  };
+}
+
+/** Channels named after their type (`{ telegram: config }`, null = absent) and settings -> NotifyConfig. */
+export function notifyOf(sections: { readonly [N in ChannelName]?: unknown } & Partial<NotifyConfig>): NotifyConfig {
+  const { channels, degraded, config_errors, reminder, default: routes, ...byType } = sections as Partial<NotifyConfig> & Record<string, unknown>;
+  const typed = Object.entries(byType).filter(([, c]) => c !== null && c !== undefined)
+    .map(([type, config]) => ({ name: type, type: type as ChannelName, config }));
+  return {
+    channels: [...typed, ...(channels ?? [])],
+    default: routes ?? null,
+    degraded: degraded ?? false,
+    config_errors: config_errors ?? true,
+    reminder: reminder ?? 0,
   };
 }
