@@ -34,6 +34,19 @@ export function urlSecrets(url: string): string[] {
   }
 }
 
+/**
+ * A hook URL (Slack, Discord) is its own credential: the whole URL, its path, and each long path
+ * segment (the token part, which a service may quote alone in an error).
+ */
+export function hookSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [url, `${u.pathname}${u.search}`, ...u.pathname.split('/').filter((s) => s.length >= 12), ...urlSecrets(url)];
+  } catch {
+    return [url];
+  }
+}
+
 function decodeSafe(text: string): string {
   try {
     return decodeURIComponent(text);

@@ -2,7 +2,12 @@
 // in schema/entities.schema.json); channel names, the configuration's channel fields, the secrets
 // list and the metrics labels all derive from this object.
 import type { ChannelType } from './channel-type.ts';
+import { discord } from './discord.ts';
 import { email } from './email.ts';
+import { matrix } from './matrix.ts';
+import { ntfy } from './ntfy.ts';
+import { pagerduty } from './pagerduty.ts';
+import { slack } from './slack.ts';
 import { telegram } from './telegram.ts';
 import { webhook } from './webhook.ts';
 
@@ -10,6 +15,11 @@ export const CHANNEL_TYPES = {
   telegram,
   webhook,
   email,
+  slack,
+  discord,
+  ntfy,
+  matrix,
+  pagerduty,
 } as const;
 
 type Registry = typeof CHANNEL_TYPES;

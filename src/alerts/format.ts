@@ -14,7 +14,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function clip(text: string, max = MAX_MESSAGE): string {
+export function clip(text: string, max = MAX_MESSAGE): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -41,8 +41,8 @@ const EMOJI: Record<AlertItem['event'], string> = {
 };
 
 /** A line of an item: plain text parts, some of them bold. */
-type Part = string | { readonly bold: string };
-type Line = readonly Part[];
+export type Part = string | { readonly bold: string };
+export type Line = readonly Part[];
 
 function certText(days: number): string {
   if (days < 0) return `TLS certificate expired ${-days} day${days === -1 ? '' : 's'} ago`;
@@ -55,7 +55,7 @@ function impactedList(names: readonly string[]): string {
   return `${names.slice(0, MAX_IMPACTED).join(', ')} and ${names.length - MAX_IMPACTED} more`;
 }
 
-function headline(i: AlertItem): Line {
+export function headline(i: AlertItem): Line {
   const name = { bold: i.entity ?? '' };
   const lasted = i.since === null ? '' : ` after ${formatDuration(i.at - i.since)}`;
   const emoji = `${EMOJI[i.event]} `;
@@ -71,7 +71,7 @@ function headline(i: AlertItem): Line {
   }
 }
 
-function details(i: AlertItem): Line[] {
+export function details(i: AlertItem): Line[] {
   const lines: Line[] = [];
   switch (i.event) {
     case 'down':
@@ -102,11 +102,11 @@ function htmlLine(line: Line): string {
   return line.map((p) => (typeof p === 'string' ? escapeHtml(p) : `<b>${escapeHtml(p.bold)}</b>`)).join('');
 }
 
-function plainLine(line: Line): string {
+export function plainLine(line: Line): string {
   return line.map((p) => (typeof p === 'string' ? p : p.bold)).join('');
 }
 
-function htmlBlock(i: AlertItem): string {
+export function htmlBlock(i: AlertItem): string {
   const lines = [headline(i), ...details(i)].map(htmlLine);
   if (i.url !== null) lines.push(`<a href="${escapeHtml(i.url)}">Open on the map</a>`);
   return lines.join('\n');
