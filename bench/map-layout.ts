@@ -8,6 +8,7 @@ import { composeSvg } from '../src/map/compose.ts';
 import { mulberry32 } from '../test/map/helpers.ts';
 import { initialState } from '../src/monitor/state.ts';
 import type { Config, Entity, EntityState } from '../src/types.ts';
+import { buildAuth } from '../src/auth/config.ts';
 
 export function syntheticConfig(size: number, seed = 1, groups = true): Config {
   const random = mulberry32(seed);
@@ -28,7 +29,7 @@ export function syntheticConfig(size: number, seed = 1, groups = true): Config {
   return {
     path: 'bench.yaml', title: 'bench', public_url: null, entities,
     notify: { channels: [], default: null, degraded: false, config_errors: true, reminder: 0 },
-    groups: {}, retention: { raw_days: 7 }, api_token: null,
+    groups: {}, retention: { raw_days: 7 }, api_token: null, auth: buildAuth(),
   };
 }
 

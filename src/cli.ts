@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
-// pulsemap command line: serve | validate | check | render.
+// pulsemap command line: serve | validate | check | render | user.
 
 interface Command {
   readonly summary: string;
@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   check: async () => (await import('./commands/check.ts')).checkCommand,
   render: async () => (await import('./commands/render.ts')).renderCommand,
+  user: async () => (await import('./commands/user.ts')).userCommand,
 };
 
 const usage = `usage: pulsemap <command> [options]
@@ -20,6 +21,7 @@ commands:
   validate [FILE]
   check NAME [--config FILE]
   render [--config FILE] [--format svg|nomnoml]
+  user add NAME --role viewer|editor|admin
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,7 @@
 // No logic lives here.
 import type { ConfiguredChannel } from './alerts/channel-registry.ts';
 import type { Entity } from './checks/registry.ts';
+import type { AuthConfig } from './auth/types.ts';
 
 export * from './domain.ts';
 export type { Entity, EntityOf, EntityType } from './checks/registry.ts';
@@ -46,4 +47,6 @@ export interface Config {
   readonly retention: { readonly raw_days: number };
   /** Bearer token for state-changing API calls; null disables them. */
   readonly api_token: string | null;
+  /** Login and roles (`auth:`). */
+  readonly auth: AuthConfig;
 }

@@ -4,6 +4,8 @@ import type { BaseFields } from '../checks/check-type.ts';
 import { checkType } from '../checks/registry.ts';
 import { channelType, rawChannels } from '../alerts/channel-registry.ts';
 import type { ChannelName, ConfiguredChannel } from '../alerts/channel-registry.ts';
+import { buildAuth } from '../auth/config.ts';
+import type { RawAuth } from '../auth/config.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -45,6 +47,7 @@ export interface RawConfig {
   groups?: Record<string, { notify?: string[] }>;
   retention?: { raw_days?: number };
   api_token?: string;
+  auth?: RawAuth;
   entities: Record<string, RawEntity>;
 }
 
@@ -108,6 +111,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
       [path, { notify: g.notify ? [...g.notify] : null }])),
     retention: { raw_days: raw.retention?.raw_days ?? 7 },
     api_token: raw.api_token ?? null,
+    auth: buildAuth(raw.auth, raw.api_token ?? null),
   });
 }
 

@@ -15,6 +15,7 @@ import type { Path } from './positions.ts';
 import { checkSchema } from './schema.ts';
 import type { SchemaError } from './schema.ts';
 import { checkSemantics } from './semantic.ts';
+import { checkAuth } from '../auth/rules.ts';
 import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
 
 export { configFingerprint } from './build.ts';
@@ -91,6 +92,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     return [...schemaPointers].some((p) => p === pointer || p.startsWith(`${pointer}/`));
   };
   issues.push(...checkSemantics(data, reported));
+  issues.push(...checkAuth(data, (path) => { const { value } = locate(doc, path); return !!value && wholeReferences.has(value); }));
 
   for (const issue of issues) {
     const { line, col } = positionOf(doc, lines, issue.path, issue.at);

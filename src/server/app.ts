@@ -12,6 +12,10 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { mapRoutes } from './routes/map.ts';
 import { eventRoutes } from './routes/events.ts';
+import { authRoutes } from './routes/auth.ts';
+import { checkRole, identify, identityOf } from '../auth/identity.ts';
+import { createSessions } from '../auth/sessions.ts';
+import { createLoginLimiter } from '../auth/limiter.ts';
 
 export type { AppDeps, ConfigStatus } from './deps.ts';
 
@@ -20,7 +24,18 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
+  const auth = () => deps.monitor.config().auth;
+  const sessions = deps.sessions ?? createSessions(now);
+  // Routes anyone may call, login or not: logging in, and pages meant for the public.
+  const open = new Router();
+  // Everything else needs at least the viewer role (anyone, while no login is configured).
   const router = new Router();
+  router.use(async (ctx, next) => {
+    if (!auth().open.includes(ctx.path)) checkRole(ctx, 'viewer');
+    await next();
+  });
 
   app.on('error', (err: NodeJS.ErrnoException) => {
     // Every client that goes away mid-response is reported here; it is not a server fault.
@@ -28,7 +43,8 @@ export function createApp(deps: AppDeps): Koa {
     deps.logger.error({ err: err.message }, 'http error');
   });
 
-  entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, deps.clock ?? systemClock));
+  authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
+  entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
   healthRoutes(router, deps);
   if (deps.metrics) metricsRoutes(router, deps.metrics);
   if (deps.map) mapRoutes(router, deps.map);
@@ -41,9 +57,20 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set('Content-Security-Policy', CSP);
     await next();
   });
+  app.use(identify({ auth, sessions }));
   app.use(compress({ threshold: 1024 }));
+  app.use(open.routes());
+  app.use(open.allowedMethods());
   app.use(router.routes());
   app.use(router.allowedMethods());
+  // With login on, the page itself sends a caller who may not read to the login form.
+  app.use(async (ctx, next) => {
+    if ((ctx.path === '/' || ctx.path === '/index.html') && identityOf(ctx).role === null) {
+      ctx.redirect('login.html');
+      return;
+    }
+    await next();
+  });
   if (deps.webDir) app.use(serve(deps.webDir, { maxage: 0 }));
   return app;
 }

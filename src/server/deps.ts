@@ -8,6 +8,8 @@ import type { Store } from '../store/store.ts';
 import type { EventHub } from './routes/events.ts';
 import type { UptimeCache } from './uptime.ts';
 import type { ConfigStatus } from './document.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import type { LoginLimiter } from '../auth/limiter.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -29,4 +31,7 @@ export interface AppDeps {
   readonly map?: MapService;
   /** Serves GET /events (Server-Sent Events) when given. */
   readonly events?: EventHub;
+  /** Page logins; made here when omitted. */
+  readonly sessions?: Sessions;
+  readonly loginLimiter?: LoginLimiter;
 }

@@ -1,5 +1,6 @@
 // Builders for fully defaulted entities, for tests that do not go through the YAML loader.
 import type { ApiEntity, ChannelName, Config, Entity, NotifyConfig, PingEntity } from '../../src/types.ts';
+import { buildAuth } from '../../src/auth/config.ts';
 
 type Common = Partial<Omit<PingEntity, 'type' | 'name' | 'dependencies'>>;
 
@@ -23,7 +24,7 @@ export function configOf(entities: Entity[], over: Partial<Config> = {}): Config
   return {
     path: 'entities.yaml', title: 'test', public_url: null, entities,
     notify: notifyOf({}), groups: {},
-    retention: { raw_days: 7 }, api_token: null, ...over,
+    retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null), ...over,
   };
 }
 

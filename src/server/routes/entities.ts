@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { toDocument } from '../document.ts';
 import type { UptimeCache } from '../uptime.ts';
-import { timingSafeEqual } from 'node:crypto';
+import { requireRole } from '../../auth/identity.ts';
 
 const MAX_HISTORY = 1000;
 
@@ -19,14 +19,6 @@ function parseBefore(raw: unknown): number | undefined {
   const n = typeof raw === 'string' ? Date.parse(raw) : NaN;
   if (Number.isNaN(n)) throw new HttpError(400, 'before must be an ISO 8601 time');
   return n;
-}
-
-/** State-changing calls need `Authorization: Bearer <api_token>`; without a configured token they are off. */
-function requireToken(header: string | undefined, token: string | null): void {
-  if (token === null) throw new HttpError(403, 'state-changing API calls are disabled: set api_token in the configuration');
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  const wanted = Buffer.from(token);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new HttpError(401, 'a valid bearer token is required');
 }
 
 export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache): void {
@@ -57,8 +49,7 @@ export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache)
     ctx.body = rows.map((r) => ({ at: new Date(r.at).toISOString(), ok: r.ok, status: r.status, latency_ms: r.latency_ms, message: r.message }));
   });
 
-  router.post('/entities/:name/check', async (ctx) => {
-    requireToken(ctx.get('authorization') || undefined, monitor.config().api_token);
+  router.post('/entities/:name/check', requireRole('editor'), async (ctx) => {
     const { entity } = find(ctx.params.name!);
     await monitor.checkNow(entity.name);
     ctx.body = toDocument(entity, monitor.state(entity.name)!, await uptime.get(entity.name));
