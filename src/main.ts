@@ -67,8 +67,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
   });
   await monitor.start();
-  const mapLimit = Number(env.PULSEMAP_MAP_MAX_ENTITIES);
-  const map = createMapService({ monitor, logger, maxEntities: Number.isInteger(mapLimit) && mapLimit > 0 ? mapLimit : undefined });
+  const map = createMapService({ monitor, logger });
   const uptime = createUptimeCache(store, systemClock);
   const events = createEventHub({ monitor, store, uptime });
   // Where every check result, status change and reload goes, in this order.

@@ -49,4 +49,6 @@ export interface Config {
   readonly api_token: string | null;
   /** Login and roles (`auth:`). */
   readonly auth: AuthConfig;
+  /** The whole map is drawn up to this many entities; beyond, the overview is the default view. */
+  readonly map: { readonly max_entities: number };
 }

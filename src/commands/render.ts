@@ -1,23 +1,30 @@
-// `pulsemap render [--config FILE] [--format svg|nomnoml] [--data DIR] [--store URL]`: print the
-// map for the stored state (what the running service would show, without starting it).
+// `pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view V]
+// [--data DIR] [--store URL]`: print a view of the map for the stored state (what the running
+// service would show, without starting it).
 import { parseArgs } from 'node:util';
 import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
 import { openStore } from '../store/open.ts';
-import { buildMap, mapSource } from '../map/source.ts';
+import { mapSource } from '../map/source.ts';
+import { indexGraph } from '../map/graph.ts';
+import { buildView } from '../map/views.ts';
+import { defaultView, parseViewQuery, ViewError } from '../map/view.ts';
 import { createMapRenderer } from '../map/render.ts';
 
-const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--data DIR] [--store URL]\n';
+const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view all|overview|problems] [--data DIR] [--store URL]\n';
 
 export const renderCommand = {
   summary: 'print the map (SVG or nomnoml source) for the stored state',
 
-  /** Exit codes: 0 printed, 1 invalid configuration or unreadable store, 2 usage. */
+  /** Exit codes: 0 printed, 1 invalid configuration, unreadable store or no such group/entity, 2 usage. */
   async run(args: string[]): Promise<number> {
     let values;
     try {
       ({ values } = parseArgs({
         args,
-        options: { config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' } },
+        options: {
+          config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' },
+          group: { type: 'string' }, focus: { type: 'string' }, view: { type: 'string' },
+        },
         strict: true,
       }));
     } catch (err) {
@@ -27,6 +34,14 @@ export const renderCommand = {
     const format = values.format ?? 'svg';
     if (format !== 'svg' && format !== 'nomnoml') {
       process.stderr.write(`pulsemap render: unknown format '${format}' (svg or nomnoml)\n${usage}`);
+      return 2;
+    }
+    let spec;
+    try {
+      spec = parseViewQuery({ group: values.group, focus: values.focus, view: values.view });
+    } catch (err) {
+      if (!(err instanceof ViewError)) throw err;
+      process.stderr.write(`pulsemap render: ${err.message}\n${usage}`);
       return 2;
     }
     const env = process.env;
@@ -52,7 +67,14 @@ export const renderCommand = {
       return 1;
     }
 
-    const model = buildMap(config, (name) => states.get(name));
+    let model;
+    try {
+      model = buildView(indexGraph(config), (name) => states.get(name), spec ?? defaultView(config));
+    } catch (err) {
+      if (!(err instanceof ViewError)) throw err;
+      process.stderr.write(`pulsemap render: ${err.message}\n`);
+      return 1;
+    }
     if (format === 'nomnoml') {
       process.stdout.write(mapSource(model, 'live').source);
       return 0;

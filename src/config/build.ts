@@ -48,6 +48,7 @@ export interface RawConfig {
   retention?: { raw_days?: number };
   api_token?: string;
   auth?: RawAuth;
+  map?: { max_entities?: number };
   entities: Record<string, RawEntity>;
 }
 
@@ -112,6 +113,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     retention: { raw_days: raw.retention?.raw_days ?? 7 },
     api_token: raw.api_token ?? null,
     auth: buildAuth(raw.auth, raw.api_token ?? null),
+    map: { max_entities: raw.map?.max_entities ?? 60 },
   });
 }
 

@@ -1,7 +1,7 @@
 // The text of one entity's cell. Each line has the live text and a slot: the text the layout is
 // computed with. Labels are their own slot; figures (latency, ratio, sizes) get a fixed-width slot
 // that any value of that kind fits in, so a new figure never needs a new layout.
-import type { Entity, EntityState, Extra, ExtraValue } from '../types.ts';
+import type { Entity, EntityState, Extra, ExtraValue, Status } from '../types.ts';
 import { checkTypeOf } from '../checks/registry.ts';
 import { cleanText } from './escape.ts';
 import { fitWidth, textWidth, widthSlot } from './measure.ts';
@@ -34,13 +34,7 @@ export function formatLatency(ms: number | null): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-export function formatRatio(state: EntityState): string {
-  const total = state.success_count + state.fail_count;
-  if (total === 0) return '—';
-  return `${((state.success_count / total) * 100).toFixed(2)} %`;
-}
-
-function figureLine(entity: Entity, state: EntityState): CellLine {
+function figureLine(entity: Entity, state: EntityState): { text: string; slot: string } {
   const live = [entity.type, formatLatency(state.latency_ms)];
   const slot = [entity.type, '0000 ms'];
   const figure = checkTypeOf(entity).figure?.(entity, state);
@@ -48,23 +42,44 @@ function figureLine(entity: Entity, state: EntityState): CellLine {
     live.push(figure.text);
     slot.push(figure.slot);
   }
-  return line(live.join(SEP), slot.join(SEP));
+  return { text: live.join(SEP), slot: slot.join(SEP) };
 }
 
-/** Everything the status line can say for this entity, so its slot fits each of them. */
-function statusSlot(entity: Entity, below: readonly string[]): string {
-  const digits = '0'.repeat(String(entity.failure_threshold).length);
-  const candidates = ['not checked yet', 'degraded', `pending ${digits}/${digits}`, ...below.map((d) => `blocked by ${cleanText(d)}`)];
-  return candidates.reduce((a, b) => (textWidth(b) > textWidth(a) ? b : a));
+/** Widest reason a failing cell shows; longer ones end in an ellipsis. */
+const REASON_SLOT = '0'.repeat(16);
+
+/**
+ * A failure in a word or two, for the cell (the full message is in the details panel):
+ * "refused", "503", "timeout", "not found", else the message's start.
+ */
+export function shortReason(message: string): string {
+  const status = /\bgot (\d{3})\b|\bHTTP (\d{3})\b/.exec(message);
+  if (status) return status[1] ?? status[2]!;
+  const known: readonly [RegExp, string][] = [
+    [/refused/i, 'refused'], [/time(d)? ?out/i, 'timeout'], [/not found|ENOTFOUND|DNS/i, 'not found'],
+    [/reset|closed by peer/i, 'reset'], [/unreachable/i, 'unreachable'], [/certificate/i, 'certificate'],
+    [/packet loss|no answer|no reply/i, 'no answer'], [/too large/i, 'too large'], [/body|json|expected/i, 'bad answer'],
+  ];
+  for (const [pattern, word] of known) if (pattern.test(message)) return word;
+  return cleanText(message, 24) || 'failed';
 }
 
-export function statusText(entity: Entity, state: EntityState): string {
+/** What the second line says: the figure while the entity passes, else what is wrong. */
+export function statusText(entity: Entity, state: EntityState): string | null {
   switch (state.status) {
     case 'unknown': return 'not checked yet';
-    case 'pending': return `pending ${state.consecutive_failures}/${entity.failure_threshold}`;
+    case 'error': return shortReason(state.message);
+    case 'pending': return `${shortReason(state.message)} · ${state.consecutive_failures}/${entity.failure_threshold}`;
     case 'blocked': return state.blocked_by ? `blocked by ${state.blocked_by}` : 'blocked';
-    default: return state.status;
+    default: return null;
   }
+}
+
+/** Everything the second line can say for this entity, so its slot fits each of them. */
+function statusSlot(entity: Entity, below: readonly string[], figureSlot: string): string {
+  const digits = '0'.repeat(String(entity.failure_threshold).length);
+  const candidates = [figureSlot, 'not checked yet', REASON_SLOT, `${REASON_SLOT} · ${digits}/${digits}`, ...below.map((d) => `blocked by ${cleanText(d)}`)];
+  return candidates.reduce((a, b) => (textWidth(b) > textWidth(a) ? b : a));
 }
 
 const show = (value: ExtraValue): string => (typeof value === 'string' ? value : String(value));
@@ -87,11 +102,55 @@ function extraLines(entity: Entity, figures: Extra): CellLine[] {
 }
 
 /**
- * The cell of one entity. `below` lists every entity it depends on, directly or further down
- * (a blocked entity names one of them).
+ * The cell of one entity: its name, then one line that says what is wrong when something is
+ * (else its type and latest figure), then its extra items. `below` lists every entity it depends
+ * on, directly or further down (a blocked entity names one of them).
  */
 export function buildCell(entity: Entity, state: EntityState, below: readonly string[]): Cell {
-  const body = [figureLine(entity, state), line(`success ${formatRatio(state)}`, 'success 100.00 %'), line(statusText(entity, state), statusSlot(entity, below))];
+  const figure = figureLine(entity, state);
+  const body = [line(statusText(entity, state) ?? figure.text, statusSlot(entity, below, figure.slot))];
   const extras = extraLines(entity, state.extra);
   return extras.length > 0 ? [[label(entity.name)], body, extras] : [[label(entity.name)], body];
+}
+
+/** Entities per status. */
+export type StatusCounts = Readonly<Record<Status, number>>;
+
+/** Worst first: the status a group cell is coloured by is the first one it has. */
+export const SEVERITY: readonly Status[] = ['error', 'blocked', 'pending', 'degraded', 'ok', 'unknown'];
+
+export function worstStatus(counts: StatusCounts): Status {
+  return SEVERITY.find((s) => counts[s] > 0) ?? 'unknown';
+}
+
+/** "2 error · 5 blocked", or "all ok". */
+export function countsText(counts: StatusCounts): string {
+  const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
+  if (counts.ok === total) return 'all ok';
+  return SEVERITY.filter((s) => counts[s] > 0 && s !== 'ok').map((s) => `${counts[s]} ${s}`).join(SEP);
+}
+
+/**
+ * A group drawn as one cell: its name, how many entities it holds, and how many of them are in
+ * which trouble. The trouble line's slot fits two statuses with the group's largest count.
+ */
+export function groupCell(name: string, counts: StatusCounts, noun = 'entities'): Cell {
+  const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
+  const digits = '0'.repeat(String(total).length);
+  return [[label(name)], [label(`${total} ${total === 1 && noun === 'entities' ? 'entity' : noun}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
+}
+
+/** Entities blocked behind a root, collapsed into one cell of a group (the problems view). */
+export function blockedCell(name: string, count: number): Cell {
+  return [[label(name)], [label(`${count} blocked`)]];
+}
+
+/** An entity outside the view that one inside depends on or is needed by: just its name. */
+export function stubCell(name: string): Cell {
+  return [[label(name)]];
+}
+
+/** A line of text on its own (an empty view says why it is empty). */
+export function noteCell(text: string): Cell {
+  return [[label(text)]];
 }

@@ -2,6 +2,7 @@
 // everything else (status colours, figures) is composed into the cached template. The layout
 // itself runs in a child process.
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { MapModel, LayoutJob } from './source.ts';
@@ -9,11 +10,18 @@ import { mapSource } from './source.ts';
 import type { MapTemplate } from './template.ts';
 import { composeSvg } from './compose.ts';
 
+/** Names a layout by its source: equal keys, equal geometry. */
+export function layoutKey(layoutSource: string): string {
+  return createHash('sha256').update(layoutSource).digest('base64url').slice(0, 16);
+}
+
 export type LayoutFn = (job: LayoutJob) => Promise<MapTemplate>;
 
 export interface MapRenderer {
   /** The SVG for this model: a cached layout recoloured and refilled, or a new layout. */
   render(model: MapModel): Promise<string>;
+  /** The same, with the key of its layout (the SVG's `data-layout`). */
+  renderWithKey(model: MapModel): Promise<{ svg: string; layout: string }>;
   /** Layouts started so far (tests assert on it). */
   layouts(): number;
   close(): Promise<void>;
@@ -22,7 +30,7 @@ export interface MapRenderer {
 export interface MapRendererOptions {
   /** Replaces the layout process (tests that run the layout in-process). */
   readonly layout?: LayoutFn;
-  /** Layouts kept: a map that flips between two shapes does not lay out on every flip. */
+  /** Layouts kept (of every view): a map that flips between two shapes does not lay out on every flip. */
   readonly cacheSize?: number;
 }
 
@@ -66,7 +74,7 @@ export function createLayoutProcess(): { layout: LayoutFn; close(): Promise<void
 export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer {
   const own = options.layout ? null : createLayoutProcess();
   const layout = options.layout ?? own!.layout;
-  const cacheSize = options.cacheSize ?? 4;
+  const cacheSize = options.cacheSize ?? 24;
   // Insertion order is recency: the oldest layout is dropped first.
   const cache = new Map<string, Promise<MapTemplate>>();
   let count = 0;
@@ -87,10 +95,16 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
     return made;
   }
 
+  async function renderWithKey(model: MapModel): Promise<{ svg: string; layout: string }> {
+    const job = mapSource(model, 'layout');
+    const layout = layoutKey(job.source);
+    return { svg: composeSvg(await templateFor(job), model, layout), layout };
+  }
+
   return {
+    renderWithKey,
     async render(model) {
-      const template = await templateFor(mapSource(model, 'layout'));
-      return composeSvg(template, model);
+      return (await renderWithKey(model)).svg;
     },
     layouts: () => count,
     async close() {

@@ -1,5 +1,6 @@
-// The live map: told of results, transitions and reloads, rebuilds the model when something changed and a
-// client asks, and keeps the rendered SVG and source with their ETags until the next change.
+// The live map: told of results, transitions and reloads, rebuilds a view's model when something changed and
+// a client asks for it, and keeps each view's SVG, source and live cells with their ETags until
+// the next change.
 import { createHash } from 'node:crypto';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { EntityState, Extra } from '../types.ts';
@@ -7,10 +8,16 @@ import type { Logger } from '../log.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { silentLogger } from '../log.ts';
-import { buildMap, mapSource } from './source.ts';
+import { mapSource } from './source.ts';
 import type { MapModel } from './source.ts';
-import { createMapRenderer } from './render.ts';
+import { createMapRenderer, layoutKey } from './render.ts';
 import type { MapRenderer } from './render.ts';
+import { liveCells } from './compose.ts';
+import { indexGraph } from './graph.ts';
+import type { MapGraph } from './graph.ts';
+import { buildView } from './views.ts';
+import { defaultView, viewName } from './view.ts';
+import type { ViewSpec } from './view.ts';
 
 export interface Rendered {
   readonly body: string;
@@ -19,8 +26,15 @@ export interface Rendered {
 }
 
 export interface MapService extends Required<MonitorSubscriber> {
-  svg(): Promise<Rendered>;
-  source(): Rendered;
+  /** The SVG of a view (null: the default view). Throws ViewError for a group or entity that does not exist. */
+  svg(spec?: ViewSpec | null): Promise<Rendered>;
+  /** The view's nomnoml source. */
+  source(spec?: ViewSpec | null): Rendered;
+  /**
+   * The view's live cells as JSON, `{ view, layout, cells: [{ kind, name, status, lines }] }`:
+   * while `layout` matches the SVG's `data-layout`, the page updates cells in place.
+   */
+  cells(spec?: ViewSpec | null): Rendered;
   /** Layouts run so far. */
   layouts(): number;
   close(): Promise<void>;
@@ -36,20 +50,8 @@ export interface MapServiceOptions {
    * since; a status or configuration change always renders anew. Default 1000 ms.
    */
   readonly figureRefreshMs?: number;
-  /**
-   * Larger configurations get a notice instead of a diagram: a layout of thousands of nodes takes
-   * minutes and gigabytes, and nobody can read the result. Default 2000.
-   */
-  readonly maxEntities?: number;
-  /** Maps up to this size are laid out ahead of the first request; larger ones on demand. Default 500. */
-  readonly warmMaxEntities?: number;
-}
-
-/** What /map.svg serves when the configuration is beyond `maxEntities`. */
-export function tooLargeSvg(count: number, max: number): string {
-  return '<svg xmlns="http://www.w3.org/2000/svg" class="pm-map pm-map-off" width="720" height="64" viewBox="0 0 720 64">'
-    + `<text x="16" y="38" font-family="Helvetica" font-size="14" fill="#7d8797">The map is off: ${count} entities is more than ${max}.`
-    + ' The table lists them all; PULSEMAP_MAP_MAX_ENTITIES raises the limit.</text></svg>';
+  /** Views kept rendered (each with its model); the least recently asked for goes first. Default 32. */
+  readonly viewCacheSize?: number;
 }
 
 function rendered(body: string): Rendered {
@@ -74,6 +76,14 @@ export function createFigureMemory() {
   };
 }
 
+interface ViewCache {
+  model?: { version: number; value: MapModel };
+  svg?: { version: number; statusVersion: number; at: number; value: Promise<Rendered> };
+  lastGood?: Rendered;
+  source?: { version: number; value: Rendered };
+  cells?: { version: number; statusVersion: number; at: number; value: Rendered };
+}
+
 export function createMapService(options: MapServiceOptions): MapService {
   const { monitor } = options;
   const logger = options.logger ?? silentLogger();
@@ -82,16 +92,13 @@ export function createMapService(options: MapServiceOptions): MapService {
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
   const figureRefreshMs = options.figureRefreshMs ?? 1000;
-  const maxEntities = options.maxEntities ?? 2000;
-  const warmMaxEntities = options.warmMaxEntities ?? 500;
+  const viewCacheSize = options.viewCacheSize ?? 32;
   // Every check changes a figure; with thousands of checks a second, rendering for each request
   // would cost a compose per request. Figures may lag by figureRefreshMs; statuses never do.
   let version = 0;
   let statusVersion = 0;
-  let model: { version: number; value: MapModel } | null = null;
-  let svg: { version: number; statusVersion: number; at: number; value: Promise<Rendered> } | null = null;
-  let lastGood: Rendered | null = null;
-  let source: { version: number; value: Rendered } | null = null;
+  let graph: MapGraph | null = null;
+  const views = new Map<string, ViewCache>();
 
   const changed = (): void => { version += 1; };
   const statusChanged = (): void => { version += 1; statusVersion += 1; };
@@ -107,44 +114,74 @@ export function createMapService(options: MapServiceOptions): MapService {
     warm();
   };
 
-  function current(): MapModel {
-    if (model?.version !== version) {
-      model = { version, value: buildMap(monitor.config(), (name) => {
-        const state = monitor.state(name);
-        return state && figures.view(state);
-      }) };
-    }
-    return model.value;
+  function graphNow(): MapGraph {
+    const config = monitor.config();
+    if (graph?.config !== config) graph = indexGraph(config);
+    return graph;
   }
 
-  function renderSvg(): Promise<Rendered> {
-    if (svg?.version === version) return svg.value;
-    if (svg?.statusVersion === statusVersion && now() - svg.at < figureRefreshMs) return svg.value;
-    const count = monitor.config().entities.length;
-    const drawn = count > maxEntities ? Promise.resolve(tooLargeSvg(count, maxEntities)) : renderer.render(current());
-    const value = drawn.then(
-      (body) => (lastGood = rendered(body)),
+  /** The view's cache entry, most recently used last. */
+  function entry(spec: ViewSpec | null | undefined): { spec: ViewSpec; cache: ViewCache } {
+    const resolved = spec ?? defaultView(monitor.config());
+    const name = viewName(resolved);
+    const cache = views.get(name) ?? {};
+    views.delete(name);
+    views.set(name, cache);
+    while (views.size > viewCacheSize) views.delete(views.keys().next().value!);
+    return { spec: resolved, cache };
+  }
+
+  function modelOf(spec: ViewSpec, cache: ViewCache): MapModel {
+    if (cache.model?.version !== version) {
+      cache.model = { version, value: buildView(graphNow(), (name) => {
+        const state = monitor.state(name);
+        return state && figures.view(state);
+      }, spec) };
+    }
+    return cache.model.value;
+  }
+
+  /** Whether a cached rendering still serves: nothing changed, or only figures, and recently. */
+  const fresh = (c: { version: number; statusVersion: number; at: number } | undefined): boolean =>
+    c !== undefined && (c.version === version || (c.statusVersion === statusVersion && now() - c.at < figureRefreshMs));
+
+  function renderSvg(spec?: ViewSpec | null): Promise<Rendered> {
+    const { spec: resolved, cache } = entry(spec);
+    if (fresh(cache.svg)) return cache.svg!.value;
+    const model = modelOf(resolved, cache);
+    const value = renderer.render(model).then(
+      (body) => (cache.lastGood = rendered(body)),
       (err: unknown) => {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'map rendering failed');
-        if (lastGood) return lastGood;
+        logger.error({ err: err instanceof Error ? err.message : String(err), view: model.view }, 'map rendering failed');
+        if (cache.lastGood) return cache.lastGood;
         throw err;
       },
     );
-    svg = { version, statusVersion, at: now(), value };
+    cache.svg = { version, statusVersion, at: now(), value };
     return value;
   }
 
-  /** Lays out ahead of the first request after a start or a reload. */
+  /** Lays out the default view ahead of the first request after a start or a reload. */
   function warm(): void {
-    if (monitor.config().entities.length <= warmMaxEntities) renderSvg().catch(() => {});
+    renderSvg().catch(() => {});
   }
   warm();
 
   return {
     svg: renderSvg,
-    source() {
-      if (source?.version !== version) source = { version, value: rendered(mapSource(current(), 'live').source) };
-      return source.value;
+    source(spec) {
+      const { spec: resolved, cache } = entry(spec);
+      if (cache.source?.version !== version) cache.source = { version, value: rendered(mapSource(modelOf(resolved, cache), 'live').source) };
+      return cache.source.value;
+    },
+    cells(spec) {
+      const { spec: resolved, cache } = entry(spec);
+      if (!fresh(cache.cells)) {
+        const model = modelOf(resolved, cache);
+        const body = JSON.stringify({ view: model.view, layout: layoutKey(mapSource(model, 'layout').source), cells: liveCells(model) });
+        cache.cells = { version, statusVersion, at: now(), value: rendered(body) };
+      }
+      return cache.cells!.value;
     },
     layouts: () => renderer.layouts(),
     onResult,

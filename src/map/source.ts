@@ -7,13 +7,21 @@ import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
 import { walkGraph } from '../config/graph.ts';
 import { buildCell } from './cells.ts';
+import { reach } from './graph.ts';
 import type { Cell } from './cells.ts';
 import { cleanText, escapeCell, escapeDirective } from './escape.ts';
 import { FRAME_FILL, LINE_COLOUR, STATUS_COLOURS } from './palette.ts';
 
+/** An entity's own cell, an outside entity drawn small (a stub), a group collapsed into one cell, a note. */
+export type NodeKind = 'entity' | 'stub' | 'group' | 'note';
+
 export interface MapNode {
-  /** Generated nomnoml id: n1, n2... in file order. */
+  /** Generated nomnoml id: n1, n2... */
   readonly id: string;
+  readonly kind: NodeKind;
+  /** Unique in the model: the entity name for entities and stubs, `group:PATH` for groups. */
+  readonly key: string;
+  /** Entity name, or group path. */
   readonly name: string;
   readonly status: Status;
   readonly cell: Cell;
@@ -30,11 +38,16 @@ export interface MapGroup {
 export interface MapEdge {
   readonly from: string;
   readonly to: string;
+  /** How many dependencies an aggregated edge stands for, as its label ("12 deps"). */
+  readonly label?: string;
 }
 
 export interface MapModel {
   readonly title: string;
+  /** Which view this is (`all`, `overview`, `group:PATH`, `focus:NAME`, `problems`). */
+  readonly view: string;
   readonly nodes: readonly MapNode[];
+  /** Frames (the whole map only): entities drawn inside a labelled frame. */
   readonly groups: readonly MapGroup[];
   /** Dependency edges between node ids, from an entity to what it depends on. */
   readonly edges: readonly MapEdge[];
@@ -45,7 +58,7 @@ export interface LayoutJob {
   readonly source: string;
   /** Cleaned title for the map's header line (the legend is drawn beside it). */
   readonly title: string;
-  /** Node id -> entity name. */
+  /** Node id -> node key. */
   readonly refs: Readonly<Record<string, string>>;
   /** Edges that cross a group frame: nomnoml cannot draw them, the SVG post-processing does. */
   readonly crossEdges: readonly MapEdge[];
@@ -53,21 +66,13 @@ export interface LayoutJob {
 
 export type StateLookup = (name: string) => EntityState | undefined;
 
+/** The whole map: every entity, in frames per group. */
 export function buildMap(config: Config, stateOf: StateLookup): MapModel {
   const deps = new Map(config.entities.map((e) => [e.name, e.dependencies]));
   const ids = new Map(config.entities.map((e, i) => [e.name, `n${i + 1}`]));
-  const below = (name: string): string[] => {
-    const out: string[] = [];
-    walkGraph(name, (n) => deps.get(n), (dep) => {
-      if (!deps.has(dep)) return 'skip';
-      out.push(dep);
-      return 'continue';
-    });
-    return out;
-  };
   const nodes = config.entities.map((entity): MapNode => {
     const state = stateOf(entity.name) ?? initialState(entity.name);
-    return { id: ids.get(entity.name)!, name: entity.name, status: state.status, cell: buildCell(entity, state, below(entity.name)) };
+    return { id: ids.get(entity.name)!, kind: 'entity', key: entity.name, name: entity.name, status: state.status, cell: buildCell(entity, state, reach(entity.name, deps)) };
   });
   const groups = new Map<string, string[]>();
   for (const entity of config.entities) {
@@ -80,6 +85,7 @@ export function buildMap(config: Config, stateOf: StateLookup): MapModel {
     e.dependencies.filter((d) => ids.has(d) && d !== e.name).map((d) => ({ from: ids.get(e.name)!, to: ids.get(d)! })));
   return {
     title: config.title,
+    view: 'all',
     nodes,
     groups: [...groups].map(([name, members], i) => ({ id: `g${i + 1}`, name, members })),
     edges,
@@ -100,8 +106,9 @@ function directives(model: MapModel, mode: Mode): string[] {
     '#font: Helvetica',
     '#background: transparent',
     `#.group: visual=frame fill=${FRAME_FILL} stroke=${LINE_COLOUR} align=left bold`,
+    '#.note: visual=none',
   ];
-  if (mode === 'layout') return [...out, '#.node: bold'];
+  if (mode === 'layout') return [...out, '#.node: bold', '#.stub: bold', '#.cluster: bold'];
   // The dash is drawn by the recolouring too; here it keeps the live source faithful on its own.
   return [...out, ...STATUSES.map((s) => {
     const c = STATUS_COLOURS[s];
@@ -109,8 +116,11 @@ function directives(model: MapModel, mode: Mode): string[] {
   })];
 }
 
+/** nomnoml classifiers of the layout source: the shape of a cell, never its status. */
+const LAYOUT_CLASSIFIER: Readonly<Record<NodeKind, string>> = { entity: 'node', stub: 'stub', group: 'cluster', note: 'note' };
+
 function cellSource(node: MapNode, mode: Mode): string {
-  const classifier = mode === 'layout' ? 'node' : node.status;
+  const classifier = mode === 'layout' ? LAYOUT_CLASSIFIER[node.kind] : node.kind === 'note' ? 'note' : node.status;
   const parts = node.cell.map((lines) => lines.map((l) => escapeCell(mode === 'layout' ? l.slot : l.text)).join(';'));
   return `[<${classifier} id=${node.id}>${parts.join('|')}]`;
 }
@@ -122,7 +132,8 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
   for (const g of model.groups) for (const m of g.members) container.set(m, g.id);
   const box = (id: string): string => container.get(id) ?? id;
 
-  const lines = directives(model, mode);
+  // The view is part of the source, so two views never share a layout (nor its data-view).
+  const lines = [`// pulsemap view: ${escapeDirective(model.view)}`, ...directives(model, mode)];
   // Nodes before edges: nomnoml keeps the first declaration of a node an edge already created.
   for (const g of model.groups) {
     const inside = model.edges.filter((e) => container.get(e.from) === g.id && container.get(e.to) === g.id);
@@ -138,7 +149,7 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
   for (const e of model.edges) {
     const [from, to] = [box(e.from), box(e.to)];
     if (from === e.from && to === e.to) {
-      lines.push(`[${e.from}] -> [${e.to}]`);
+      lines.push(e.label ? `[${e.from}] ${escapeCell(e.label)} -> [${e.to}]` : `[${e.from}] -> [${e.to}]`);
       continue;
     }
     if (from === to) continue; // inside one frame, drawn there
@@ -152,6 +163,6 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
   for (const e of crossEdges) lines.push(`// ${e.from} -> ${e.to} crosses a group frame: drawn onto the SVG by pulsemap`);
 
   const refs: Record<string, string> = {};
-  for (const n of model.nodes) refs[n.id] = n.name;
+  for (const n of model.nodes) refs[n.id] = n.key;
   return { source: `${lines.join('\n')}\n`, title: cleanText(model.title, 120), refs, crossEdges };
 }

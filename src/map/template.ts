@@ -1,14 +1,14 @@
 // nomnoml's SVG -> a template: the laid-out markup with holes where status colours and live cell
 // text go, so a status change or a new figure is a string join, not a layout. Also strips <desc>
-// (nomnoml embeds the whole source there) and draws the edges that cross a group frame, which
-// nomnoml cannot draw. Runs in the layout process; pure.
+// (nomnoml embeds the whole source there), sets the lines under a cell's name in a smaller type
+// (the name is the largest text), and draws the edges that cross a group frame in the whole map,
+// which nomnoml cannot draw. Runs in the layout process; pure.
 import type { LayoutJob } from './source.ts';
 import { crossEdgeLayer } from './edges.ts';
 import type { Box } from './edges.ts';
-import { headerMarkup } from './header.ts';
 
 export type Hole =
-  /** Extra attributes on the cell's outer <g>: class, data-entity, tabindex... */
+  /** Extra attributes on the cell's outer <g>: class, data-entity or data-group, tabindex... */
   | { readonly kind: 'node'; readonly id: string }
   /** fill/stroke/dash of the cell's shape. */
   | { readonly kind: 'shape'; readonly id: string }
@@ -21,7 +21,7 @@ export interface MapTemplate {
   /** Markup around the holes: parts.length === holes.length + 1. */
   readonly parts: readonly string[];
   readonly holes: readonly Hole[];
-  /** Node id -> entity name. */
+  /** Node id -> node key. */
   readonly refs: Readonly<Record<string, string>>;
 }
 
@@ -32,6 +32,9 @@ interface Frame {
   /** 'node' for a cell's outer group, 'shape' for the group that draws its outline. */
   readonly role: 'node' | 'shape' | 'other';
 }
+
+/** Type size of the lines under a cell's name (the name keeps nomnoml's 12pt). */
+const SMALL_TYPE = '10pt';
 
 const ATTR = /([\w:-]+)="([^"]*)"/g;
 
@@ -46,14 +49,13 @@ function translate(value: string | undefined): [number, number] {
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
 }
 
-export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossEdges' | 'title'>): MapTemplate {
+export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossEdges'>): MapTemplate {
   const parts: string[] = [];
   const holes: Hole[] = [];
   const boxes = new Map<string, Box>();
   const lineCount = new Map<string, number>();
   const stack: Frame[] = [];
   let out = '';
-  let header = { markup: '', width: 0, height: 0 };
   const hole = (h: Hole): void => { parts.push(out); holes.push(h); out = ''; };
   const origin = (): [number, number] => stack.reduce<[number, number]>(([x, y], f) => [x + f.dx, y + f.dy], [0, 0]);
 
@@ -64,8 +66,7 @@ export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossE
     if (!token.startsWith('<')) { out += token; continue; }
     if (token.startsWith('</g')) { stack.pop(); out += token; continue; }
     if (token.startsWith('<svg')) {
-      header = headerMarkup(job.title, Number(attrsOf(token).width) || 0);
-      out += withHeaderSpace(token, header);
+      out += token.replace('<svg ', '<svg class="pm-map" ');
       continue;
     }
     const a = attrsOf(token);
@@ -85,6 +86,9 @@ export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossE
         out += '<g';
         hole({ kind: 'shape', id });
         out += ` data-name="${id}">`;
+      } else if (known && a['data-compartment'] !== undefined && a['data-compartment'] !== '0' && a['font-size'] !== undefined) {
+        // Measured at the map's font size, drawn smaller: the text always fits its box.
+        out += token.replace(/ font-size="[^"]*"/, ` font-size="${SMALL_TYPE}"`);
       } else if (known && a['data-compartment'] !== undefined && a.fill !== undefined) {
         out += token.replace(/ fill="[^"]*"/, '').slice(0, -1);
         hole({ kind: 'ink', id });
@@ -114,20 +118,7 @@ export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossE
   parts.push(out);
   const edges = crossEdgeLayer(job.crossEdges, boxes);
   // Edges under everything else, so cells and frames stay readable where a curve passes behind.
-  const extra = `${edges}${header.markup}`;
-  // A function, not a replacement string: a `$&` in the title must stay text.
-  parts[0] = parts[0]!.replace(/<svg [^>]*>(?:\s*<title[^>]*>[^<]*<\/title>)?/, (head) => head + extra);
+  // A function, not a replacement string: a `$&` in a title must stay text.
+  if (edges) parts[0] = parts[0]!.replace(/<svg [^>]*>(?:\s*<title[^>]*>[^<]*<\/title>)?/, (head) => head + edges);
   return { parts, holes, refs: job.refs };
-}
-
-/** The root tag with room for the header above the diagram. */
-function withHeaderSpace(svgTag: string, header: { width: number; height: number }): string {
-  const attrs = attrsOf(svgTag);
-  const w = Math.max(Number(attrs.width) || 0, header.width);
-  const h = (Number(attrs.height) || 0) + header.height;
-  return svgTag
-    .replace('<svg ', '<svg class="pm-map" ')
-    .replace(/ width="[^"]*"/, ` width="${w}"`)
-    .replace(/ height="[^"]*"/, ` height="${h}"`)
-    .replace(/ viewBox="[^"]*"/, ` viewBox="0 ${-header.height} ${w} ${h}"`);
 }

@@ -24,7 +24,7 @@ export function configOf(entities: Entity[], over: Partial<Config> = {}): Config
   return {
     path: 'entities.yaml', title: 'test', public_url: null, entities,
     notify: notifyOf({}), groups: {},
-    retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null), ...over,
+    retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null), map: { max_entities: 60 }, ...over,
   };
 }
 

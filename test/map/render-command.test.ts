@@ -45,7 +45,7 @@ test('render --format nomnoml prints the live source for the stored state', asyn
   const run = await cli(['--config', file, '--data', path.join(dir, 'data'), '--format', 'nomnoml']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^#title: Render test$/m);
-  assert.match(run.stdout, /^\[<error id=n2>db\|ping · —;success 0\.00 %;error\]$/m);
+  assert.match(run.stdout, /^\[<error id=n2>db\|no answer\]$/m);
   assert.match(run.stdout, /^\[<unknown id=n1>web\|.*note: \\<b\\>hi\\<\/b\\>\]$/m);
   assert.match(run.stdout, /^\[n1\] -> \[n2\]$/m);
 });

@@ -37,13 +37,34 @@ test('figures may lag by figureRefreshMs; a status change is served at once', as
   }
 });
 
-test('a configuration beyond maxEntities gets a notice instead of a layout', async () => {
-  const config = configOf(Array.from({ length: 5 }, (_, i) => pingEntity(`e${i}`)));
-  const map = createMapService({ monitor: { config: () => config, state: (n) => initialState(n) }, maxEntities: 4 });
+test('beyond map.max_entities the default is the overview; every view is cached and recoloured without a new layout', async () => {
+  const entities = Array.from({ length: 6 }, (_, i) => pingEntity(`e${i}`, i > 0 ? ['e0'] : [], { group: i < 3 ? 'eu/db' : 'us' }));
+  const config = configOf(entities, { map: { max_entities: 4 } });
+  const states = new Map<string, EntityState>(entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', last_ok: true }]));
+  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) } });
   try {
-    const svg = await map.svg();
-    assert.match(svg.body, /The map is off: 5 entities is more than 4\./);
-    assert.equal(map.layouts(), 0, 'no layout was attempted');
+    const overview = await map.svg();
+    assert.match(overview.body, /data-view="overview"/);
+    assert.deepEqual([...overview.body.matchAll(/data-group="([^"]*)"/g)].map((m) => m[1]), ['eu', 'us']);
+    assert.doesNotMatch(overview.body, /data-entity=/);
+    const all = await map.svg({ kind: 'all' });
+    assert.equal([...all.body.matchAll(/data-entity="/g)].length, 6, '?view=all draws every entity whatever the limit');
+    const group = await map.svg({ kind: 'group', path: 'us' });
+    assert.match(group.body, /data-entity="e0" data-stub="true"/, 'the outside dependency is a stub');
+    const layouts = map.layouts();
+
+    const cellsBefore = JSON.parse(map.cells().body) as { layout: string; cells: { name: string; status: string }[] };
+    assert.equal(cellsBefore.layout, /data-layout="([^"]+)"/.exec(overview.body)![1], 'the cells name the layout the SVG has');
+    const down: EntityState = { ...states.get('e4')!, status: 'error', last_ok: false, message: 'connection refused' };
+    states.set('e4', down);
+    map.onTransition({ name: 'e4', from: 'ok', to: 'error', at: 2, message: 'connection refused', blocked_by: null, prev_since: null }, down);
+    const recoloured = await map.svg();
+    assert.match(recoloured.body, /class="pm-node pm-cluster pm-error" data-group="us" data-status="error"/);
+    assert.match((await map.svg({ kind: 'group', path: 'us' })).body, /data-entity="e4" data-status="error"/);
+    assert.equal(map.layouts(), layouts, 'no new layout for a status change');
+    const cells = JSON.parse(map.cells().body) as typeof cellsBefore;
+    assert.equal(cells.layout, cellsBefore.layout);
+    assert.equal(cells.cells.find((c) => c.name === 'us')!.status, 'error');
   } finally {
     await map.close();
   }

@@ -23,28 +23,35 @@ test('one classifier per status, in the SPEC colours; the title as a directive',
 });
 
 const cases: { name: string; state: Partial<EntityState>; expect: string[][] }[] = [
-  { name: 'before the first check', state: {}, expect: [['web'], ['api · — · HTTP —', 'success —', 'not checked yet']] },
+  { name: 'before the first check', state: {}, expect: [['web'], ['not checked yet']] },
   {
-    name: 'ok with latency, HTTP status and ratio',
+    name: 'ok: type, latency and HTTP status',
     state: { status: 'ok', latency_ms: 183.4, success_count: 1467, fail_count: 1973, extra: { http_status: 200 } },
-    expect: [['web'], ['api · 183 ms · HTTP 200', 'success 42.65 %', 'ok']],
+    expect: [['web'], ['api · 183 ms · HTTP 200']],
   },
   {
     name: 'slow answers in seconds',
     state: { status: 'degraded', latency_ms: 2345, success_count: 1, extra: { http_status: 200, cert_days: 9 } },
-    expect: [['web'], ['api · 2.3 s · HTTP 200', 'success 100.00 %', 'degraded'], ['cert_days: 9']],
+    expect: [['web'], ['api · 2.3 s · HTTP 200'], ['cert_days: 9']],
   },
   {
-    name: 'pending counts towards the threshold',
-    state: { status: 'pending', consecutive_failures: 2, fail_count: 2 },
-    expect: [['web'], ['api · — · HTTP —', 'success 0.00 %', 'pending 2/3']],
+    name: 'pending: the reason and the count towards the threshold',
+    state: { status: 'pending', consecutive_failures: 2, fail_count: 2, message: 'connection refused' },
+    expect: [['web'], ['refused · 2/3']],
   },
   {
-    name: 'blocked names the root cause',
+    name: 'blocked names the root cause, not its last figure',
     state: { status: 'blocked', blocked_by: 'db', fail_count: 4, extra: { http_status: 503 } },
-    expect: [['web'], ['api · — · HTTP 503', 'success 0.00 %', 'blocked by db']],
+    expect: [['web'], ['blocked by db']],
   },
-  { name: 'error', state: { status: 'error', fail_count: 3 }, expect: [['web'], ['api · — · HTTP —', 'success 0.00 %', 'error']] },
+  {
+    name: 'error: the short reason instead of the last good figure',
+    state: { status: 'error', fail_count: 3, message: 'expected status 200, got 503', extra: { http_status: 200 } },
+    expect: [['web'], ['503']],
+  },
+  { name: 'error: refused', state: { status: 'error', message: 'connection refused' }, expect: [['web'], ['refused']] },
+  { name: 'error: timeout', state: { status: 'error', message: 'timeout after 10 s' }, expect: [['web'], ['timeout']] },
+  { name: 'error: anything else, shortened', state: { status: 'error', message: 'the answer was a teapot and nothing but a teapot' }, expect: [['web'], ['the answer was a teapot…']] },
 ];
 
 for (const c of cases) {
@@ -62,8 +69,8 @@ test('extra: user facts first, then check figures; a type\'s figures shown elsew
   const model = buildMap(configOf([entity, web]), (name) => (name === 'db'
     ? stateOf('db', { status: 'ok', latency_ms: 3, extra: { size: '7.3 MB', size_bytes: 7654321 } })
     : stateOf('web', { status: 'ok', latency_ms: 3, extra: { http_status: 204, cert_days: 40 } })));
-  assert.deepEqual(lines(model, 'db'), [['db'], ['database · 3.0 ms', 'success —', 'ok'], ['role: primary', 'runs_in: docker', 'size: 7.3 MB']]);
-  assert.deepEqual(lines(model, 'web'), [['web'], ['api · 3.0 ms · HTTP 204', 'success —', 'ok'], ['cert_days: 40']]);
+  assert.deepEqual(lines(model, 'db'), [['db'], ['database · 3.0 ms'], ['role: primary', 'runs_in: docker', 'size: 7.3 MB']]);
+  assert.deepEqual(lines(model, 'web'), [['web'], ['api · 3.0 ms · HTTP 204'], ['cert_days: 40']]);
   assert.doesNotMatch(mapSource(model).source, /secret/);
 });
 

@@ -3,6 +3,9 @@ import type { Context } from 'koa';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MapService, Rendered } from '../../map/service.ts';
+import { parseViewQuery, ViewError } from '../../map/view.ts';
+import type { ViewSpec } from '../../map/view.ts';
+import { HttpError } from '../errors.ts';
 
 type Encoding = 'br' | 'gzip';
 const compressors: Record<Encoding, (body: string) => Promise<Buffer>> = {
@@ -46,8 +49,29 @@ async function send(ctx: Context, rendered: Rendered, type: string, compressed: 
   ctx.body = await compressed(rendered, encoding);
 }
 
+/** The view a request asks for (`?group=`, `?focus=`, `?view=`); a bad query is a 400. */
+function viewOf(ctx: Context): ViewSpec | null {
+  const one = (key: string): string | undefined => {
+    const v = ctx.query[key];
+    if (Array.isArray(v)) throw new HttpError(400, `give ${key} once`);
+    return v;
+  };
+  return parseViewQuery({ group: one('group'), focus: one('focus'), view: one('view') });
+}
+
+/** A bad view query is a 400, a view of a group or entity that does not exist a 404; never a 500. */
+async function inView<T>(make: () => T | Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (err) {
+    if (err instanceof ViewError) throw new HttpError(err.status, err.message);
+    throw err;
+  }
+}
+
 export function mapRoutes(router: Router, map: MapService): void {
   const compressed = createCompressedCache();
-  router.get('/map.svg', async (ctx) => send(ctx, await map.svg(), 'image/svg+xml; charset=utf-8', compressed));
-  router.get('/map.nomnoml', async (ctx) => send(ctx, map.source(), 'text/plain; charset=utf-8', compressed));
+  router.get('/map.svg', async (ctx) => send(ctx, await inView(() => map.svg(viewOf(ctx))), 'image/svg+xml; charset=utf-8', compressed));
+  router.get('/map.nomnoml', async (ctx) => send(ctx, await inView(() => map.source(viewOf(ctx))), 'text/plain; charset=utf-8', compressed));
+  router.get('/map.json', async (ctx) => send(ctx, await inView(() => map.cells(viewOf(ctx))), 'application/json; charset=utf-8', compressed));
 }

@@ -1,0 +1,80 @@
+// The map's views at 1,000 / 5,000 / 20,000 entities (regions × clusters × services, dependencies
+// inside and across groups): time from a loaded configuration to the first map (the default
+// view), each kind of view laid out on its own with its cell count, and a status change to the
+// updated SVG (no layout). Through the real map service and its layout process, in-process
+// otherwise.
+import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../src/config/load.ts';
+import { createMapService } from '../src/map/service.ts';
+import type { ViewSpec } from '../src/map/view.ts';
+import { initialState } from '../src/monitor/state.ts';
+import type { MonitorEvents } from '../src/monitor/monitor.ts';
+import type { EntityState } from '../src/types.ts';
+import { fmt, median, table, tempDir } from './common.ts';
+import { estateShape, estateYaml } from './samples.ts';
+
+const SIZES = [1_000, 5_000, 20_000];
+const rows: (string | number)[][] = [];
+const recolour: (string | number)[][] = [];
+
+for (const n of SIZES) {
+  const dir = tempDir('views');
+  const file = path.join(dir.path, 'entities.yaml');
+  writeFileSync(file, estateYaml(estateShape(n), 'http://127.0.0.1:9/health'));
+  const started = performance.now();
+  const config = await loadConfig(file, {});
+  dir.remove();
+  const events = new EventEmitter<MonitorEvents>();
+  const states = new Map<string, EntityState>(config.entities.map((e, i) => [e.name, {
+    ...initialState(e.name), status: 'ok', lastcheck: 1, success_count: 100, latency_ms: 3 + (i % 40), extra: { http_status: 200 }, last_ok: true,
+  }]));
+  const map = createMapService({ monitor: { events, config: () => config, state: (name) => states.get(name) } });
+  const cells = (body: string): number => (body.match(/ data-(?:entity|group)="/g) ?? []).length;
+  const first = await map.svg();
+  rows.push([n.toLocaleString('en'), 'first map (load config + default view)', cells(first.body), `${fmt(performance.now() - started, 0)} ms`]);
+
+  const views: [string, ViewSpec][] = [
+    ['overview', { kind: 'overview' }],
+    ['group region-0', { kind: 'group', path: 'region-0' }],
+    ['group region-0/cluster-0', { kind: 'group', path: 'region-0/cluster-0' }],
+    ['focus r0c0s10', { kind: 'focus', name: 'r0c0s10' }],
+  ];
+  // A cascade for the problems view: one cluster's database fails, its services are blocked.
+  const fail = (name: string, status: 'error' | 'blocked'): void => {
+    const next = { ...states.get(name)!, status, blocked_by: status === 'blocked' ? 'r1c1s0' : null, message: 'connection refused' } as EntityState;
+    states.set(name, next);
+    events.emit('transition', { name, from: 'ok', to: status, at: 2, message: '', blocked_by: null, prev_since: null }, next);
+  };
+  for (const e of config.entities) if (e.name.startsWith('r1c1s')) fail(e.name, e.name === 'r1c1s0' ? 'error' : 'blocked');
+  views.push(['problems (a cluster down)', { kind: 'problems' }]);
+  for (const [label, spec] of views) {
+    const t = performance.now();
+    const svg = await map.svg(spec);
+    rows.push([n.toLocaleString('en'), label, cells(svg.body), `${fmt(performance.now() - t, 0)} ms`]);
+  }
+
+  // Status change -> updated SVG of a view already laid out (overview and a cluster).
+  for (const [label, spec] of [views[0]!, views[2]!]) {
+    const times: number[] = [];
+    const layouts = map.layouts();
+    for (let i = 0; i < 10; i++) {
+      const name = `r0c0s${1 + (i % 5)}`;
+      const prev = states.get(name)!;
+      const next = { ...prev, status: prev.status === 'ok' ? 'pending' : 'ok' } as EntityState;
+      states.set(name, next);
+      const t = performance.now();
+      events.emit('transition', { name, from: prev.status, to: next.status, at: 3 + i, message: '', blocked_by: null, prev_since: null }, next);
+      await map.svg(spec);
+      times.push(performance.now() - t);
+    }
+    recolour.push([n.toLocaleString('en'), label, `${fmt(median(times), 1)} ms`, `${fmt(Math.max(...times), 1)} ms`, map.layouts() - layouts]);
+  }
+  await map.close();
+}
+
+console.log('### Map views: layout per view (budget: ≤ 500 ms at ≤ 300 cells; first map ≤ 2 s; any group view ≤ 1 s)\n');
+console.log(table(['entities', 'view', 'cells', 'time'], rows));
+console.log('\n### Status change → updated SVG (budget ≤ 50 ms; no new layout)\n');
+console.log(table(['entities', 'view', 'median', 'max', 'new layouts'], recolour));

@@ -1,0 +1,212 @@
+// The views of the map, each a small graph laid out on its own: the overview (a cell per
+// top-level group), a group (its entities, its subgroups as cells, outside neighbours as stubs),
+// a focus (one entity, its dependencies down to the roots, its dependents) and the problems.
+// Every view decides which unit each entity is drawn as; edges between units are aggregated.
+// Pure.
+import type { EntityState, Status } from '../types.ts';
+import { STATUSES } from '../types.ts';
+import { initialState } from '../monitor/state.ts';
+import { blockedCell, buildCell, groupCell, noteCell, stubCell, worstStatus } from './cells.ts';
+import type { Cell, StatusCounts } from './cells.ts';
+import { childOf, leaf, reach, within } from './graph.ts';
+import type { MapGraph } from './graph.ts';
+import { buildMap } from './source.ts';
+import type { MapEdge, MapModel, MapNode, NodeKind, StateLookup } from './source.ts';
+import { ViewError, viewName } from './view.ts';
+import type { ViewSpec } from './view.ts';
+
+/** The most cells a view draws before it collapses what it can into group cells. */
+export const MAX_CELLS = 300;
+/** Ungrouped entities the overview draws as themselves; more go into one cell. */
+export const MAX_LOOSE = 24;
+/** Blocked entities of one group the problems view draws one by one; more become a count. */
+export const MAX_BLOCKED_SHOWN = 3;
+/** The path of the cell that collects ungrouped entities. */
+export const UNGROUPED = '';
+
+type UnitKind = 'entity' | 'stub' | 'group' | 'blocked';
+
+interface Unit {
+  readonly kind: UnitKind;
+  readonly key: string;
+  /** Entity name or group path. */
+  readonly name: string;
+  /** What a group cell is called. */
+  readonly label?: string;
+  readonly members: string[];
+}
+
+interface Plan {
+  readonly units: Map<string, Unit>;
+  /** Entity name -> key of the unit it is drawn as. */
+  readonly unitOf: Map<string, string>;
+  /** Which dependency edges the view draws (default: all between two units). */
+  readonly keep?: (from: string, to: string) => boolean;
+  readonly note?: string;
+}
+
+function newPlan(keep?: Plan['keep']): Plan & { add(kind: UnitKind, key: string, name: string, entity: string, label?: string): void } {
+  const units = new Map<string, Unit>();
+  const unitOf = new Map<string, string>();
+  return {
+    units, unitOf, keep,
+    add(kind, key, name, entity, label) {
+      let unit = units.get(key);
+      if (!unit) units.set(key, (unit = { kind, key, name, label, members: [] }));
+      unit.members.push(entity);
+      unitOf.set(entity, key);
+    },
+  };
+}
+
+const groupKey = (path: string): string => `group:${path}`;
+const groupLabel = (path: string): string => (path === UNGROUPED ? 'ungrouped' : leaf(path));
+
+function overview(graph: MapGraph): Plan {
+  const plan = newPlan();
+  const loose = graph.config.entities.filter((e) => e.group === null);
+  for (const e of graph.config.entities) {
+    if (e.group !== null) plan.add('group', groupKey(childOf(UNGROUPED, e.group)!), childOf(UNGROUPED, e.group)!, e.name);
+    else if (loose.length <= MAX_LOOSE) plan.add('entity', e.name, e.name, e.name);
+    else plan.add('group', groupKey(UNGROUPED), UNGROUPED, e.name);
+  }
+  return plan;
+}
+
+/**
+ * Where an outside neighbour of `path` is drawn: as a stub while there are few, else inside the
+ * cell of the group that holds it, seen from the nearest common ancestor.
+ */
+function outsideUnit(path: string, group: string | null, collapse: boolean): [UnitKind, string, string] | null {
+  if (!collapse) return null;
+  if (group === null) return ['group', groupKey(UNGROUPED), UNGROUPED];
+  const parts = path.split('/');
+  const theirs = group.split('/');
+  let common = 0;
+  while (common < parts.length && parts[common] === theirs[common]) common += 1;
+  const target = theirs.slice(0, common + 1).join('/');
+  return ['group', groupKey(target), target];
+}
+
+function groupView(graph: MapGraph, path: string): Plan {
+  const inside = (name: string): boolean => {
+    const g = graph.byName.get(name)!.group;
+    return path === UNGROUPED ? g === null : within(g, path);
+  };
+  if (path !== UNGROUPED && !graph.groups.has(path)) throw new ViewError(404, `no group '${path}'`);
+  const plan = newPlan((from, to) => inside(from) || inside(to));
+  const outside = new Set<string>();
+  for (const e of graph.config.entities) {
+    if (!inside(e.name)) continue;
+    const child = e.group === null || path === UNGROUPED ? null : childOf(path, e.group);
+    if (child === null) plan.add('entity', e.name, e.name, e.name);
+    else plan.add('group', groupKey(child), child, e.name);
+    for (const n of [...graph.deps.get(e.name)!, ...graph.dependents.get(e.name)!]) if (!inside(n)) outside.add(n);
+  }
+  const collapse = plan.units.size + outside.size > MAX_CELLS || outside.size > 40;
+  for (const name of outside) {
+    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse);
+    if (unit) plan.add(unit[0], unit[1], unit[2], name);
+    else plan.add('stub', name, name, name);
+  }
+  return plan;
+}
+
+function focusView(graph: MapGraph, name: string): Plan {
+  if (!graph.byName.has(name)) throw new ViewError(404, `no entity '${name}'`);
+  const plan = newPlan();
+  const below = reach(name, graph.deps);
+  const direct = graph.dependents.get(name)!;
+  const above = reach(name, graph.dependents, MAX_CELLS);
+  const shown = new Set([name, ...below, ...direct]);
+  const room = MAX_CELLS - shown.size;
+  const all = above.length < MAX_CELLS && above.length <= room + direct.length;
+  for (const n of [name, ...below, ...(all ? above : direct)]) plan.add('entity', n, n, n);
+  if (!all) {
+    // Too many dependents further up: each group of them becomes one cell.
+    for (const n of reach(name, graph.dependents)) {
+      if (plan.unitOf.has(n)) continue;
+      const g = graph.byName.get(n)!.group;
+      const top = g === null ? UNGROUPED : childOf(UNGROUPED, g)!;
+      plan.add('group', groupKey(top), top, n);
+    }
+  }
+  return plan;
+}
+
+function problemsView(graph: MapGraph, stateOf: (name: string) => EntityState): Plan {
+  const plan = newPlan();
+  const blocked = new Map<string, string[]>();
+  for (const e of graph.config.entities) {
+    const status = stateOf(e.name).status;
+    if (status === 'ok' || status === 'unknown') continue;
+    if (status !== 'blocked') { plan.add('entity', e.name, e.name, e.name); continue; }
+    const key = e.group ?? UNGROUPED;
+    blocked.set(key, [...(blocked.get(key) ?? []), e.name]);
+  }
+  for (const [group, names] of blocked) {
+    for (const n of names) {
+      if (names.length <= MAX_BLOCKED_SHOWN) plan.add('entity', n, n, n);
+      else plan.add('blocked', `blocked:${group}`, group, n, group === UNGROUPED ? 'ungrouped' : group);
+    }
+  }
+  if (plan.units.size === 0) return { ...plan, note: 'No problems: nothing is failing' };
+  return plan;
+}
+
+function countsOf(names: readonly string[], stateOf: (name: string) => EntityState): StatusCounts {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const n of names) counts[stateOf(n).status] += 1;
+  return counts;
+}
+
+const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
+
+/** Units -> nodes with cells, and dependency edges between units, one per pair with its count. */
+function draw(graph: MapGraph, plan: Plan, view: string, stateOf: (name: string) => EntityState): MapModel {
+  const ids = new Map<string, string>();
+  const nodes: MapNode[] = [];
+  for (const unit of plan.units.values()) {
+    const id = `n${nodes.length + 1}`;
+    ids.set(unit.key, id);
+    let cell: Cell;
+    let status: Status;
+    if (unit.kind === 'entity' || unit.kind === 'stub') {
+      const state = stateOf(unit.name);
+      status = state.status;
+      cell = unit.kind === 'stub' ? stubCell(unit.name) : buildCell(graph.byName.get(unit.name)!, state, reach(unit.name, graph.deps));
+    } else {
+      const counts = countsOf(unit.members, stateOf);
+      status = unit.kind === 'blocked' ? 'blocked' : worstStatus(counts);
+      cell = unit.kind === 'blocked' ? blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length) : groupCell(groupLabel(unit.name), counts);
+    }
+    nodes.push({ id, kind: NODE_KIND[unit.kind], key: unit.key, name: unit.name, status, cell });
+  }
+  if (plan.note) nodes.push({ id: 'n0', kind: 'note', key: 'note', name: '', status: 'unknown', cell: noteCell(plan.note) });
+  const counts = new Map<string, number>();
+  for (const [from, fromUnit] of plan.unitOf) {
+    for (const to of graph.deps.get(from)!) {
+      const toUnit = plan.unitOf.get(to);
+      if (toUnit === undefined || toUnit === fromUnit || (plan.keep && !plan.keep(from, to))) continue;
+      const pair = `${fromUnit}\n${toUnit}`;
+      counts.set(pair, (counts.get(pair) ?? 0) + 1);
+    }
+  }
+  const edges: MapEdge[] = [...counts].map(([pair, n]) => {
+    const [from, to] = pair.split('\n') as [string, string];
+    return { from: ids.get(from)!, to: ids.get(to)!, ...(n > 1 ? { label: `${n} deps` } : {}) };
+  });
+  return { title: graph.config.title, view, nodes, groups: [], edges };
+}
+
+/** The model of one view. Throws ViewError (404) for a group or entity that does not exist. */
+export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec): MapModel {
+  const stateOf = (name: string): EntityState => lookup(name) ?? initialState(name);
+  switch (spec.kind) {
+    case 'all': return buildMap(graph.config, lookup);
+    case 'overview': return draw(graph, overview(graph), viewName(spec), stateOf);
+    case 'group': return draw(graph, groupView(graph, spec.path), viewName(spec), stateOf);
+    case 'focus': return draw(graph, focusView(graph, spec.name), viewName(spec), stateOf);
+    case 'problems': return draw(graph, problemsView(graph, stateOf), viewName(spec), stateOf);
+  }
+}
