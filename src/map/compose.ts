@@ -42,7 +42,8 @@ export function composeSvg(template: MapTemplate, model: MapModel, layout = ''):
     const node = byKey.get(key);
     live.set(id, { kind: node?.kind ?? 'entity', status: node?.status ?? 'unknown', lines: node ? node.cell.map((c) => c.map((l) => l.text)) : [], name: node?.name ?? key });
   }
-  let out = template.parts[0]!.replace('<svg class="pm-map"', `<svg class="pm-map" data-view="${escapeXml(model.view)}" data-layout="${escapeXml(layout)}"`);
+  // A function, not a replacement string: a `$&` in a group name must stay text.
+  let out = template.parts[0]!.replace('<svg class="pm-map"', () => `<svg class="pm-map" data-view="${escapeXml(model.view)}" data-layout="${escapeXml(layout)}"`);
   template.holes.forEach((hole, k) => {
     const l = live.get(hole.id)!;
     const c = STATUS_COLOURS[l.status];

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMap, mapSource } from '../../src/map/source.ts';
+import { indexGraph } from '../../src/map/graph.ts';
+import { buildView } from '../../src/map/views.ts';
 import { layoutMap } from '../../src/map/layout.ts';
 import { composeSvg } from '../../src/map/compose.ts';
 import { cleanText, escapeCell } from '../../src/map/escape.ts';
@@ -68,6 +70,28 @@ const hostile: [string, string][] = [
 for (const [name, text] of hostile) {
   test(`hostile text is contained: ${name}`, () => assertContained(text));
 }
+
+test('group names are contained in the overview and the group view too (cell text and data-group)', () => {
+  for (const [, text] of hostile) {
+    if (cleanText(text) === '') continue;
+    const graph = indexGraph(hostileConfig(text));
+    const top = text.split('/')[0]!;
+    for (const spec of [{ kind: 'overview' }, { kind: 'group', path: text.replace(/^\/+|\/+$/g, '') }] as const) {
+      if (spec.kind === 'group' && (spec.path === '' || !graph.groups.has(spec.path))) continue;
+      const model = buildView(graph, (name) => stateOf(name, { status: 'error', message: text }), spec);
+      const layout = mapSource(model, 'layout');
+      const svg = composeSvg(layoutMap(layout), model);
+      assert.equal(countEntityNodes(mapSource(model, 'live').source), model.nodes.length, `${spec.kind}: one node per cell`);
+      assert.deepEqual(foreignMarkup(svg), []);
+      assert.ok(svg.isWellFormed());
+      assert.doesNotMatch(svg, /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+      if (spec.kind === 'overview') assert.equal((svg.match(/ data-group="/g) ?? []).length, 1, JSON.stringify(text));
+      if (spec.kind === 'overview' && top.isWellFormed() && !/[\u0000-\u001F\uFFFE\uFFFF]/.test(top)) {
+        assert.ok(svg.includes(` data-group="${top.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')}"`), JSON.stringify(text));
+      }
+    }
+  }
+});
 
 test('escaped text reads back as the original (nomnoml unescapes it)', () => {
   const text = 'a]b|c;d<e>f\\g#h`i';

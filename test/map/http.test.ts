@@ -199,3 +199,23 @@ test('events: results within one flush period go out as one batch', async () => 
   assert.equal(batches[0]!.match(/event: entity/g)!.length, 2, 'db checked twice is sent once, with its latest state');
   stream.destroy();
 });
+
+test('views over HTTP: ?focus=, ?view=; /map.json names the layout of /map.svg; bad queries are 400, unknown names 404', async () => {
+  const focus = await api.get('/map.svg?focus=web');
+  assert.equal(focus.status, 200);
+  const svg = await focus.text();
+  assert.match(svg, /data-view="focus:web"/);
+  assert.equal(entityCells(svg), 2);
+  const cells = await (await api.get('/map.json?focus=web')).json() as { view: string; layout: string; cells: { kind: string; name: string; status: string; lines: string[][] }[] };
+  assert.equal(cells.view, 'focus:web');
+  assert.equal(cells.layout, /data-layout="([^"]+)"/.exec(svg)![1]);
+  assert.deepEqual(cells.cells.map((c) => c.name).sort(), ['db', 'web']);
+  assert.match(await (await api.get('/map.nomnoml?view=problems')).text(), /^\/\/ pulsemap view: problems$/m);
+  for (const [query, status] of [['?view=everything', 400], ['?group=a&focus=b', 400], ['?view=all&view=all', 400], ['?focus=nope', 404], ['?group=nope', 404]] as const) {
+    for (const file of ['map.svg', 'map.nomnoml', 'map.json']) {
+      const res = await api.get(`/${file}${query}`);
+      assert.equal(res.status, status, `${file}${query}`);
+      assert.ok(typeof (await res.json() as { error: string }).error === 'string');
+    }
+  }
+});

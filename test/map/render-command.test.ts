@@ -60,3 +60,17 @@ test('render prints the SVG by default; bad flags are usage errors', async () =>
   assert.equal((await cli(['--format', 'png', '--config', file])).code, 2);
   assert.equal((await cli(['--nope'])).code, 2);
 });
+
+test('render takes the view flags: --focus, --view, --group; an unknown name exits 1, a bad view 2', async () => {
+  const args = ['--config', file, '--data', path.join(dir, 'data'), '--format', 'nomnoml'];
+  const focus = await cli([...args, '--focus', 'db']);
+  assert.equal(focus.code, 0, focus.stderr);
+  assert.match(focus.stdout, /^\/\/ pulsemap view: focus:db$/m);
+  const problems = await cli([...args, '--view', 'problems']);
+  assert.match(problems.stdout, /^\[<error id=n1>db\|no answer\]$/m);
+  assert.doesNotMatch(problems.stdout, /web/, 'only what is failing');
+  const none = await cli([...args, '--group', 'nope']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no group 'nope'/);
+  assert.equal((await cli([...args, '--view', 'everything'])).code, 2);
+});
