@@ -1,37 +1,134 @@
-// pulsemap's page: wires the map, the table, the details panel, the summary and the live events.
+// pulsemap's page: wires the map, the table, the details panel, the summary, the search, the
+// hash routes and the live events.
 import { el, STATUSES, getJson } from './util.js';
 import { createMapView } from './map-view.js';
 import { createTable } from './table.js';
 import { createDetails } from './details.js';
+import { createSearch } from './search.js';
+import { crumbs, drawCrumbs, hashOf, parseHash, queryOf, routeOfView } from './router.js';
 
 const $ = (id) => document.getElementById(id);
 const store = { entities: new Map(), trails: new Map() };
-/** How often the map is refetched when only figures (latency, ratio) changed. */
+/** How often the map's figures are refreshed when only figures (latency, sizes) changed. */
 const FIGURES_REFRESH_MS = 5000;
 let statusFilter = null;
+/** The view on the map (a route of router.js), and what "#/" resolved to on first paint. */
+let viewRoute = { kind: 'default' };
+let firstChoice = null;
+let opener = null;
 
-const map = createMapView({ viewport: $('viewport'), canvas: $('canvas'), message: $('map-message'), onSelect: select });
-const table = createTable({ body: $('rows'), store, onSelect: select });
-const details = createDetails({ panel: $('details'), store, onSelect: select, onClose: () => select(null) });
+const go = (route) => { location.hash = hashOf(route); };
+const openEntity = (name, from) => { opener = from ?? null; go({ kind: 'entity', name }); };
 
-function select(name, opener) {
+const map = createMapView({
+  viewport: $('viewport'), canvas: $('canvas'), message: $('map-message'),
+  onSelect: openEntity, onGroup: (path) => go({ kind: 'group', path }),
+});
+const table = createTable({ body: $('rows'), head: document.querySelector('#entities thead'), more: $('table-more'), store, onSelect: openEntity });
+const details = createDetails({ panel: $('details'), store, onSelect: (name) => openEntity(name), onClose: closed });
+createSearch({
+  input: $('search'), list: $('search-results'), docs: () => store.entities.values(),
+  onPick: (hit) => go(hit.kind === 'group' ? { kind: 'group', path: hit.name } : { kind: 'entity', name: hit.name }),
+});
+
+/** The details panel was closed by the user: back to the view's own address, without a new entry. */
+function closed() {
+  mark(null);
+  if (parseHash(location.hash).kind === 'entity') history.replaceState(null, '', hashOf(viewRoute));
+  showCrumbs(null);
+}
+
+/** Selects an entity on the map and in the table, and marks the cells of everything it blocks. */
+function mark(name) {
   map.select(name);
   table.select(name);
-  if (name !== null && details.current() !== name) {
-    void details.open(name, opener);
-    // On a wide screen the panel covers the map's right side: keep the chosen cell in sight.
-    const panel = $('details').getBoundingClientRect();
-    map.reveal(name, panel.width < window.innerWidth ? panel.width : 0);
+  if (name === null) { map.highlight(null); return; }
+  const names = new Set();
+  const groups = new Set();
+  for (const doc of store.entities.values()) {
+    if (doc.blocked_by !== name) continue;
+    names.add(doc.name);
+    if (!doc.group) { groups.add(''); continue; }
+    const parts = doc.group.split('/');
+    parts.forEach((_, i) => groups.add(parts.slice(0, i + 1).join('/')));
+  }
+  map.highlight(names, groups);
+}
+
+function showCrumbs(entity) {
+  drawCrumbs($('crumbs'), crumbs(viewRoute, entity, (name) => store.entities.get(name)?.group ?? null));
+  for (const a of document.querySelectorAll('.views a')) {
+    if (a.getAttribute('href') === hashOf(viewRoute)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
 }
 
-// Summary: one button per status; pressing one filters the table to it.
+/** Shows a view unless it is the one shown. */
+async function showView(route) {
+  const shown = map.current();
+  if (route.kind !== 'default' && shown.name !== null && queryOf(route) === shown.query) { viewRoute = route; return; }
+  map.show(await map.fetchView(queryOf(route)));
+  viewRoute = route.kind === 'default' ? routeOfView(map.current().name) : route;
+}
+
+/**
+ * "#/" on first paint: the whole map when it is readable at "Fit"; else, when something is in
+ * error, the problems view (the root causes on the first screen); else the overview.
+ */
+function chooseFirst() {
+  firstChoice ??= (async () => {
+    const fetched = await map.fetchView('');
+    const name = fetched.svg.getAttribute('data-view');
+    const failing = [...store.entities.values()].some((d) => d.status === 'error');
+    const choice = name === 'all' && map.readable(fetched) ? { kind: 'all' } : { kind: failing ? 'problems' : 'overview' };
+    if (name === choice.kind) {
+      map.show({ ...fetched, q: queryOf(choice) });
+      viewRoute = choice;
+    }
+    return choice;
+  })();
+  firstChoice.catch(() => { firstChoice = null; }); // try again on the next load
+  return firstChoice;
+}
+
+/** Follows the hash: a view, or an entity opened in the view that shows it. */
+async function follow() {
+  const route = parseHash(location.hash);
+  try {
+    if (route.kind === 'entity') {
+      if (map.current().name === null) await showView(await chooseFirst());
+      if (!map.has(route.name)) await showView({ kind: 'focus', name: route.name });
+      mark(route.name);
+      if (details.current() !== route.name) void details.open(route.name, opener);
+      opener = null;
+      // On a wide screen the panel covers the map's right side: centre the cell in what is left.
+      const panel = $('details').getBoundingClientRect();
+      map.centre(route.name, panel.width < window.innerWidth ? panel.width : 0);
+      showCrumbs(route.name);
+      return;
+    }
+    if (details.current() !== null) details.close();
+    await showView(route.kind === 'default' ? await chooseFirst() : route);
+    mark(null);
+    showCrumbs(null);
+  } catch (err) {
+    $('map-message').textContent = `Cannot show this view (${err.message}).`;
+    $('map-message').hidden = false;
+  }
+}
+window.addEventListener('hashchange', () => void follow());
+
+// Summary and legend: one chip per status; pressing one filters the table and the map to it (a
+// problem status switches the map to the problems view).
+const PROBLEMS = new Set(['error', 'blocked', 'pending', 'degraded']);
 const chips = new Map(STATUSES.map((s) => {
   const count = el('span', { class: 'count', text: '0' });
   const button = el('button', { type: 'button', class: `chip pm-${s}`, 'aria-pressed': 'false', on: { click: () => {
     statusFilter = statusFilter === s ? null : s;
     for (const [k, c] of chips) c.button.setAttribute('aria-pressed', String(k === statusFilter));
     applyFilter();
+    map.dim(statusFilter);
+    if (statusFilter && PROBLEMS.has(statusFilter) && viewRoute.kind !== 'problems') go({ kind: 'problems' });
   } } }, [el('span', { class: 'swatch', 'aria-hidden': 'true' }), count, el('span', { class: 'label', text: s })]);
   $('summary').append(el('li', {}, [button]));
   return [s, { button, count }];
@@ -66,7 +163,8 @@ async function loadAll() {
   showConfig(health.config);
   summarize();
   details.refresh(new Set(store.entities.keys()));
-  await map.refresh();
+  if (map.current().name === null) await follow();
+  else await map.refresh();
   const title = document.querySelector('#canvas svg title')?.textContent;
   if (title) { $('title').textContent = title; summarize(); }
 }
@@ -107,11 +205,12 @@ function connect() {
       const names = pending;
       pending = new Set();
       summarize();
-      applyFilter();
       details.refresh(names);
-      // A status change shows at once; new figures alone refresh the map at a calmer pace.
+      // A status change shows at once (cells updated in place); figures alone at a calmer pace.
       if (statusChanged) {
         statusChanged = false;
+        applyFilter();
+        if (details.current() !== null) mark(details.current());
         clearTimeout(lazyMap);
         lazyMap = null;
         void map.refresh();

@@ -1,25 +1,51 @@
-// The live map: fetches /map.svg (revalidated with its ETag), swaps it in without touching the
-// view, and handles pan and zoom with mouse, touch and keyboard.
+// The live map of one view: fetches /map.svg?VIEW once per layout, then keeps its cells up to date
+// in place from /map.json?VIEW (status classes and cell text, found by their data attributes);
+// handles pan and zoom with mouse, touch and keyboard.
 
-const MIN_SCALE = 0.1;
+const MIN_SCALE = 0.05;
 const MAX_SCALE = 4;
+/** nomnoml draws cell names at 12pt (16 px): below this scale they are under 11 px on screen. */
+export const READABLE_SCALE = 11 / 16;
 
-export function createMapView({ viewport, canvas, message, onSelect }) {
+/** Parses the SVG as XML (never as HTML) and keeps only SVG drawing elements. */
+function parse(text) {
+  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the map is not valid SVG');
+  for (const bad of svg.querySelectorAll('script, foreignObject, a, use, image')) bad.remove();
+  return document.importNode(svg, true);
+}
+
+/** The selector of a cell of /map.json. */
+const cellSelector = (c) => (c.kind === 'group' ? `[data-group="${CSS.escape(c.name)}"]` : `[data-entity="${CSS.escape(c.name)}"]`);
+
+export function createMapView({ viewport, canvas, message, onSelect, onGroup }) {
   let view = { x: 0, y: 0, k: 1 };
   let size = { w: 0, h: 0 };
   let userMoved = false;
-  let lastText = '';
+  let query = '';
+  let layout = null;
   let selected = null;
   let refreshing = null;
   let again = false;
+  let marks = null;
+  let dimmed = null;
 
   const apply = () => { canvas.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.k})`; };
+
+  /** The scale "Fit" gives a map of this size in the viewport. */
+  function fitScale(w, h) {
+    const vw = viewport.clientWidth;
+    const vh = viewport.clientHeight;
+    if (!w || !vw || !vh) return 1;
+    return Math.min(Math.max(Math.min((vw - 32) / w, (vh - 32) / h), MIN_SCALE), 1);
+  }
 
   function fit() {
     const vw = viewport.clientWidth;
     const vh = viewport.clientHeight;
     if (!size.w || !vw || !vh) return;
-    const k = Math.min(Math.max(Math.min((vw - 32) / size.w, (vh - 32) / size.h), MIN_SCALE), 1);
+    const k = fitScale(size.w, size.h);
     view = { k, x: (vw - size.w * k) / 2, y: Math.max(16, (vh - size.h * k) / 2) };
     userMoved = false;
     apply();
@@ -40,43 +66,82 @@ export function createMapView({ viewport, canvas, message, onSelect }) {
     apply();
   }
 
+  const cellOf = (name) => canvas.querySelector(`[data-entity="${CSS.escape(name)}"]`);
+
+  /** Selection, the cells tied to it, and the status filter: kept across new SVGs. */
   function markSelected() {
     for (const node of canvas.querySelectorAll('.pm-selected')) node.classList.remove('pm-selected');
-    if (selected) canvas.querySelector(`[data-entity="${CSS.escape(selected)}"]`)?.classList.add('pm-selected');
+    if (selected) cellOf(selected)?.classList.add('pm-selected');
+    for (const node of canvas.querySelectorAll('.pm-impacted')) node.classList.remove('pm-impacted');
+    canvas.classList.toggle('highlighting', Boolean(marks));
+    if (marks) {
+      for (const node of canvas.querySelectorAll('[data-entity]')) if (marks.names.has(node.getAttribute('data-entity'))) node.classList.add('pm-impacted');
+      for (const node of canvas.querySelectorAll('[data-group]')) if (marks.groups.has(node.getAttribute('data-group'))) node.classList.add('pm-impacted');
+    }
+    for (const node of canvas.querySelectorAll('[data-status]')) node.classList.toggle('pm-dim', dimmed !== null && node.getAttribute('data-status') !== dimmed);
   }
 
-  /** Parses the SVG as XML (never as HTML) and keeps only SVG drawing elements. */
-  function parse(text) {
-    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-    const svg = doc.documentElement;
-    if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the map is not valid SVG');
-    for (const bad of svg.querySelectorAll('script, foreignObject, a, use, image')) bad.remove();
-    return document.importNode(svg, true);
-  }
-
-  async function load() {
-    const res = await fetch('map.svg', { cache: 'no-cache' });
+  /** Fetches a view's SVG: its text, size and layout key, without showing it. */
+  async function fetchView(q) {
+    const res = await fetch(`map.svg${q}`, { cache: 'no-cache' });
     if (!res.ok) throw new Error(`map: HTTP ${res.status}`);
-    const text = await res.text();
-    if (text === lastText) return;
+    const svg = parse(await res.text());
+    return { q, svg, w: Number(svg.getAttribute('width')) || 0, h: Number(svg.getAttribute('height')) || 0 };
+  }
+
+  /** Shows a fetched view; fits it unless it is the same view and the user moved it. */
+  function show(fetched) {
+    const sameView = fetched.q === query;
     const focused = document.activeElement?.closest?.('[data-entity]')?.getAttribute('data-entity');
-    const svg = parse(text);
-    lastText = text;
+    query = fetched.q;
+    layout = fetched.svg.getAttribute('data-layout');
     const before = size;
-    size = { w: Number(svg.getAttribute('width')) || 0, h: Number(svg.getAttribute('height')) || 0 };
-    canvas.replaceChildren(svg);
+    size = { w: fetched.w, h: fetched.h };
+    canvas.replaceChildren(fetched.svg);
     message.hidden = true;
     markSelected();
     // Keep keyboard focus on the same cell across refreshes.
-    if (focused) canvas.querySelector(`[data-entity="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
-    if (!userMoved && (before.w !== size.w || before.h !== size.h)) fit();
+    if (focused) cellOf(focused)?.focus({ preventScroll: true });
+    if (!sameView || (!userMoved && (before.w !== size.w || before.h !== size.h))) fit();
   }
 
-  /** Refreshes now, or once more after the refresh in flight. */
+  /** Applies /map.json in place; false when the layout changed and the SVG must be fetched. */
+  function applyCells(cells) {
+    if (cells.layout !== layout) return false;
+    let recoloured = false;
+    for (const c of cells.cells) {
+      const node = canvas.querySelector(cellSelector(c));
+      if (!node) return false;
+      const was = node.getAttribute('data-status');
+      if (was !== c.status) {
+        recoloured = true;
+        node.setAttribute('data-status', c.status);
+        node.classList.replace(`pm-${was}`, `pm-${c.status}`);
+        node.setAttribute('aria-label', `${c.kind === 'group' ? `group ${c.name || 'ungrouped'}` : c.name}: ${c.status}`);
+      }
+      c.lines.forEach((lines, compartment) => {
+        const texts = node.querySelectorAll(`text[data-compartment="${compartment}"]`);
+        lines.forEach((text, i) => { if (texts[i] && texts[i].textContent !== text) texts[i].textContent = text; });
+      });
+    }
+    if (recoloured && dimmed !== null) markSelected();
+    return true;
+  }
+
+  /** Brings the view up to date: cells in place while the layout holds, else the new SVG. */
+  async function update() {
+    if (layout === null) return; // no view shown yet: the page shows the first one
+    const res = await fetch(`map.json${query}`, { cache: 'no-cache' });
+    if (res.ok && applyCells(await res.json())) return;
+    const fetched = await fetchView(query);
+    if (fetched.q === query) show(fetched); // unless another view was shown meanwhile
+  }
+
+  /** Updates now, or once more after the update in flight. */
   function refresh() {
     if (refreshing) { again = true; return refreshing; }
-    refreshing = load().catch((err) => {
-      if (!lastText) { message.textContent = `Map unavailable (${err.message}); retrying.`; message.hidden = false; }
+    refreshing = update().catch((err) => {
+      if (layout === null) { message.textContent = `Map unavailable (${err.message}); retrying.`; message.hidden = false; }
     }).finally(() => {
       refreshing = null;
       if (again) { again = false; void refresh(); }
@@ -131,16 +196,21 @@ export function createMapView({ viewport, canvas, message, onSelect }) {
     zoomAt(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
   }, { passive: false });
 
+  /** An entity cell selects it; a group cell opens the group. */
+  function activate(node) {
+    if (node.hasAttribute('data-entity')) onSelect(node.getAttribute('data-entity'), node);
+    else onGroup(node.getAttribute('data-group'), node);
+  }
   canvas.addEventListener('click', (e) => {
     if (moved > 4) return;
-    const node = e.target.closest('[data-entity]');
-    if (node) onSelect(node.getAttribute('data-entity'), node);
+    const node = e.target.closest('[data-entity], [data-group]');
+    if (node) activate(node);
   });
   viewport.addEventListener('keydown', (e) => {
-    const node = e.target.closest?.('[data-entity]');
+    const node = e.target.closest?.('[data-entity], [data-group]');
     if (node && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
-      onSelect(node.getAttribute('data-entity'), node);
+      activate(node);
       return;
     }
     const step = 60;
@@ -156,21 +226,37 @@ export function createMapView({ viewport, canvas, message, onSelect }) {
   new ResizeObserver(() => { if (!userMoved) fit(); }).observe(viewport);
 
   return {
+    /** Fetches a view (`?group=eu`, `?view=problems`, '' for the default) without showing it. */
+    fetchView,
+    show,
+    /** The view shown: its query and its name (`overview`, `group:eu`...). */
+    current: () => ({ query, name: canvas.querySelector('svg')?.getAttribute('data-view') ?? null }),
+    /** Whether a fetched view is readable at "Fit" (cell names at least 11 px tall). */
+    readable: (fetched) => fitScale(fetched.w, fetched.h) >= READABLE_SCALE,
     refresh,
     fit,
     zoomIn: () => zoomCentre(1.25),
     zoomOut: () => zoomCentre(0.8),
+    has: (name) => cellOf(name) !== null,
     select(name) { selected = name; markSelected(); },
-    /** Pans a cell out from under a panel that covers the viewport's right `covered` pixels. */
-    reveal(name, covered) {
-      const cell = canvas.querySelector(`[data-entity="${CSS.escape(name)}"]`);
+    /** Marks cells (entity names, group paths) as tied to the selected root; null clears. */
+    highlight(names, groups) { marks = names ? { names, groups } : null; markSelected(); },
+    /** Dims every cell whose status is not `status` (null shows all). */
+    dim(status) { dimmed = status; markSelected(); },
+    /** Centres a cell in the part of the viewport a panel on the right (`covered` px) leaves free. */
+    centre(name, covered = 0) {
+      const cell = cellOf(name);
       if (!cell) return;
       const box = cell.getBoundingClientRect();
       const area = viewport.getBoundingClientRect();
-      const right = area.right - covered - 16;
-      if (box.right <= right && box.left >= area.left + 16) return;
-      const dx = Math.max(right - box.right, area.left + 16 - box.left);
-      view = { ...view, x: view.x + dx };
+      const free = area.width - covered;
+      if (view.k < READABLE_SCALE) {
+        // Too small to read: zoom to readable around the cell first.
+        zoomAt(READABLE_SCALE / view.k, box.left + box.width / 2 - area.left, box.top + box.height / 2 - area.top);
+        return this.centre(name, covered);
+      }
+      view = { ...view, x: view.x + (area.left + free / 2) - (box.left + box.width / 2), y: view.y + (area.top + area.height / 2) - (box.top + box.height / 2) };
+      userMoved = true;
       apply();
     },
   };

@@ -1,0 +1,165 @@
+// The map's views in a real headless Chromium against a running pulsemap with real targets on
+// 127.0.0.1: first paint, the cascade, hash routes, search, and live updates in place.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, startCompanyTargets, startPulsemap, waitForStatuses } from '../../bench/browser.ts';
+import type { Running } from '../../bench/browser.ts';
+import { COMPANY_BLOCKED, COMPANY_ROOT, companyCascade, companyYaml, estateShape, estateYaml } from '../../bench/samples.ts';
+import { startTarget } from '../helpers/http.ts';
+
+let browser: Browser;
+let targets: Awaited<ReturnType<typeof startCompanyTargets>>;
+
+before(async () => {
+  browser = await launchBrowser();
+  targets = await startCompanyTargets();
+});
+
+after(async () => {
+  await browser?.close();
+  await targets?.close();
+});
+
+async function open(url: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  (page as Page & { errors?: string[] }).errors = errors;
+  await page.goto(url);
+  await page.locator('#canvas svg').waitFor();
+  await page.locator('#crumbs li').first().waitFor();
+  return page;
+}
+
+/** Cell names the viewport shows, with their rendered height. */
+const visibleNames = (page: Page) => page.evaluate(() => {
+  const area = document.getElementById('viewport')!.getBoundingClientRect();
+  return Array.from(document.querySelectorAll('#canvas [data-entity] text[data-compartment="0"], #canvas [data-group] text[data-compartment="0"]'))
+    .map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }))
+    .filter(({ box }) => box.right > area.left && box.left < area.right && box.bottom > area.top && box.top < area.bottom)
+    .map(({ text, box }) => ({ text, height: box.height }));
+});
+
+test('company sample in a cascade: readable first paint with the root in error; selecting it marks what it blocks', async () => {
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(companyYaml(targets));
+    await waitForStatuses(running.service.url, companyCascade);
+    const page = await open(running.service.url);
+    const names = await visibleNames(page);
+    assert.ok(names.length >= 10, `cells on the first screen: ${names.length}`);
+    for (const n of names) assert.ok(n.height >= 11, `${n.text} is ${n.height.toFixed(1)} px tall`);
+    const root = page.locator(`#canvas [data-entity="${COMPANY_ROOT}"]`);
+    assert.match(await root.getAttribute('class') ?? '', /\bpm-error\b/);
+    await root.click();
+    await page.locator('#details-title').filter({ hasText: COMPANY_ROOT }).waitFor();
+    const impacted = await page.locator('#canvas .pm-impacted').evaluateAll((els) => els.map((e) => e.getAttribute('data-entity') ?? `group:${e.getAttribute('data-group')}`));
+    assert.deepEqual(impacted.sort(), [...COMPANY_BLOCKED].sort());
+    assert.equal(new URL(page.url()).hash, `#${COMPANY_ROOT}`);
+    assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+    await page.close();
+  } finally {
+    await running?.close();
+  }
+});
+
+test('#NAME opens the entity with its details; back returns to the view before; search jumps by part of a name', async () => {
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(companyYaml(targets, { healthy: true }));
+    await waitForStatuses(running.service.url, (s) => [...s.values()].every((v) => v === 'ok'));
+    const page = await open(`${running.service.url}/#/group/payments`);
+    assert.equal(await page.locator('#canvas svg').getAttribute('data-view'), 'group:payments');
+    assert.match(await page.locator('#crumbs').textContent() ?? '', /Overview\s*›?\s*payments/);
+
+    await page.evaluate(() => { location.hash = '#redis'; });
+    await page.locator('#details-title').filter({ hasText: 'redis' }).waitFor();
+    const cell = await page.locator('#canvas [data-entity="redis"]').boundingBox();
+    assert.ok(cell, 'the entity is on the map');
+    const centre = cell.x + cell.width / 2;
+    const panel = await page.locator('#details').boundingBox();
+    assert.ok(Math.abs(centre - (1440 - panel!.width) / 2) < 40, `centred in the free part: ${centre}`);
+
+    await page.goBack();
+    await page.locator('#details').waitFor({ state: 'hidden' });
+    await page.locator('#canvas svg[data-view="group:payments"]').waitFor();
+
+    // A direct alert link: a fresh page at /#NAME.
+    const direct = await open(`${running.service.url}/#stripe_webhook`);
+    await direct.locator('#details-title').filter({ hasText: 'stripe_webhook' }).waitFor();
+    assert.ok(await direct.locator('#canvas [data-entity="stripe_webhook"]').count() === 1);
+    await direct.close();
+
+    await page.locator('#search').fill('webho');
+    await page.locator('#search-results [role=option]').first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('#details-title').filter({ hasText: 'stripe_webhook' }).waitFor();
+    await page.locator('#search').fill('messag');
+    await page.locator('#search-results .group').first().click();
+    await page.locator('#canvas svg[data-view="group:messaging"]').waitFor();
+    assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+    await page.close();
+  } finally {
+    await running?.close();
+  }
+});
+
+test('a status change updates the cell in place, without a new /map.svg request', async () => {
+  const db = await startTarget();
+  const web = await startTarget();
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(`title: Live
+defaults: { interval: 1, retry_interval: 1, timeout: 2, failure_threshold: 1 }
+entities:
+  db: { type: api, url: '${db.url}', group: core/data }
+  web: { type: api, url: '${web.url}', group: core, dependencies: [db] }
+`);
+    await waitForStatuses(running.service.url, (s) => s.get('db') === 'ok' && s.get('web') === 'ok');
+    const page = await open(`${running.service.url}/#/overview`);
+    const svgRequests: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/map.svg')) svgRequests.push(r.url()); });
+    const group = page.locator('#canvas [data-group="core"]');
+    assert.equal(await group.getAttribute('data-status'), 'ok');
+    db.status = 503;
+    await page.waitForFunction(() => document.querySelector('#canvas [data-group="core"]')?.getAttribute('data-status') === 'error', null, { timeout: 15_000 });
+    assert.match(await group.getAttribute('class') ?? '', /\bpm-error\b/);
+    assert.match(await group.textContent() ?? '', /1 error/);
+    const fill = await group.locator('rect').first().evaluate((r) => getComputedStyle(r).fill);
+    assert.equal(fill, 'rgb(212, 42, 42)', 'painted in the error colour');
+    assert.deepEqual(svgRequests, [], 'no new SVG for a status change');
+    await page.close();
+  } finally {
+    await running?.close();
+    await db.close();
+    await web.close();
+  }
+});
+
+test('1,000 entities with 5 failing: every failing entity, or the cell that holds it, is on the first screen', async () => {
+  const failing = new Set(['r0c0s5', 'r2c1s17', 'r4c3s13', 'r7c2s8', 'r9c4s19']);
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(estateYaml(estateShape(1000), targets.ok, { interval: 10, failingUrl: targets.refused, failing }));
+    await waitForStatuses(running.service.url, (s) => [...failing].every((n) => s.get(n) === 'error'), 90_000);
+    const page = await open(running.service.url);
+    const outside = await page.evaluate((names) => {
+      const area = document.getElementById('viewport')!.getBoundingClientRect();
+      const inside = (cell: Element | null): boolean => {
+        const box = cell?.getBoundingClientRect();
+        return Boolean(box) && box!.left >= area.left && box!.right <= area.right && box!.top >= area.top && box!.bottom <= area.bottom;
+      };
+      // r2c1s17 lives in region-2/cluster-1: its own cell, or the cell of region-2 or of that cluster.
+      return names.filter((name) => {
+        const [, r, c] = /^r(\d+)c(\d+)/.exec(name)!;
+        const holders = [`[data-entity="${name}"]`, `[data-group="region-${r}"]`, `[data-group="region-${r}/cluster-${c}"]`];
+        return !holders.some((h) => inside(document.querySelector(`#canvas ${h}`)));
+      }).map((name) => `${name} (view ${document.querySelector('#canvas svg')?.getAttribute('data-view')})`);
+    }, [...failing]);
+    assert.deepEqual(outside, []);
+    await page.close();
+  } finally {
+    await running?.close();
+  }
+});
