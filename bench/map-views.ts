@@ -3,14 +3,12 @@
 // view), each kind of view laid out on its own with its cell count, and a status change to the
 // updated SVG (no layout). Through the real map service and its layout process, in-process
 // otherwise.
-import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import { createMapService } from '../src/map/service.ts';
 import type { ViewSpec } from '../src/map/view.ts';
 import { initialState } from '../src/monitor/state.ts';
-import type { MonitorEvents } from '../src/monitor/monitor.ts';
 import type { EntityState } from '../src/types.ts';
 import { fmt, median, table, tempDir } from './common.ts';
 import { estateShape, estateYaml } from './samples.ts';
@@ -26,11 +24,10 @@ for (const n of SIZES) {
   const started = performance.now();
   const config = await loadConfig(file, {});
   dir.remove();
-  const events = new EventEmitter<MonitorEvents>();
   const states = new Map<string, EntityState>(config.entities.map((e, i) => [e.name, {
     ...initialState(e.name), status: 'ok', lastcheck: 1, success_count: 100, latency_ms: 3 + (i % 40), extra: { http_status: 200 }, last_ok: true,
   }]));
-  const map = createMapService({ monitor: { events, config: () => config, state: (name) => states.get(name) } });
+  const map = createMapService({ monitor: { config: () => config, state: (name) => states.get(name) } });
   const cells = (body: string): number => (body.match(/ data-(?:entity|group)="/g) ?? []).length;
   const first = await map.svg();
   rows.push([n.toLocaleString('en'), 'first map (load config + default view)', cells(first.body), `${fmt(performance.now() - started, 0)} ms`]);
@@ -45,7 +42,7 @@ for (const n of SIZES) {
   const fail = (name: string, status: 'error' | 'blocked'): void => {
     const next = { ...states.get(name)!, status, blocked_by: status === 'blocked' ? 'r1c1s0' : null, message: 'connection refused' } as EntityState;
     states.set(name, next);
-    events.emit('transition', { name, from: 'ok', to: status, at: 2, message: '', blocked_by: null, prev_since: null }, next);
+    map.onTransition({ name, from: 'ok', to: status, at: 2, message: '', blocked_by: null, prev_since: null }, next);
   };
   for (const e of config.entities) if (e.name.startsWith('r1c1s')) fail(e.name, e.name === 'r1c1s0' ? 'error' : 'blocked');
   views.push(['problems (a cluster down)', { kind: 'problems' }]);
@@ -65,7 +62,7 @@ for (const n of SIZES) {
       const next = { ...prev, status: prev.status === 'ok' ? 'pending' : 'ok' } as EntityState;
       states.set(name, next);
       const t = performance.now();
-      events.emit('transition', { name, from: prev.status, to: next.status, at: 3 + i, message: '', blocked_by: null, prev_since: null }, next);
+      map.onTransition({ name, from: prev.status, to: next.status, at: 3 + i, message: '', blocked_by: null, prev_since: null }, next);
       await map.svg(spec);
       times.push(performance.now() - t);
     }

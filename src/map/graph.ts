@@ -1,6 +1,7 @@
 // The configuration indexed for the views: dependencies both ways and the tree of group paths.
 // Pure; built once per configuration.
 import type { Config, Entity } from '../types.ts';
+import { walkGraph } from '../config/graph.ts';
 
 export interface MapGraph {
   readonly config: Config;
@@ -53,17 +54,12 @@ export function childOf(parent: string, path: string): string | null {
 /** The last segment: the name a group's cell shows. */
 export const leaf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-/** Every entity reachable from `start` along `next`, breadth first, `start` excluded. */
+/** Every entity reachable from `start` along `next`, nearest first, `start` excluded; at most `limit`. */
 export function reach(start: string, next: ReadonlyMap<string, readonly string[]>, limit = Infinity): string[] {
-  const seen = new Set([start]);
   const out: string[] = [];
-  const queue = [...(next.get(start) ?? [])];
-  for (let i = 0; i < queue.length && out.length < limit; i++) {
-    const n = queue[i]!;
-    if (seen.has(n)) continue;
-    seen.add(n);
+  walkGraph(start, (n) => next.get(n), (n) => {
     out.push(n);
-    for (const m of next.get(n) ?? []) if (!seen.has(m)) queue.push(m);
-  }
+    return out.length >= limit ? 'stop' : 'continue';
+  }, 'breadth');
   return out;
 }
