@@ -97,8 +97,9 @@ export function estateShape(count: number): EstateShape {
 
 /**
  * A nested estate: `region-R/cluster-C` groups of services. In each cluster, service 0 is its
- * database, every service depends on it and on the one before; every tenth service also depends
- * on a service of the next cluster, and every fiftieth on one in the next region.
+ * database and services 1-9 its core services, which depend on it; every other service depends
+ * on the database and on one core service. Every tenth service also depends on a core service of
+ * the next cluster, and every fiftieth on one in the next region.
  * `failing` names the entities whose URL is `failingUrl`.
  */
 export function estateYaml(shape: EstateShape, url: string, options: { interval?: number; failingUrl?: string; failing?: ReadonlySet<string> } = {}): string {
@@ -110,8 +111,8 @@ export function estateYaml(shape: EstateShape, url: string, options: { interval?
         const n = name(r, c, s);
         const deps: string[] = [];
         if (s > 0) deps.push(name(r, c, 0));
-        if (s > 1) deps.push(name(r, c, s - 1));
-        if (s > 0 && s % 10 === 0) deps.push(name(r, (c + 1) % shape.clusters, 0));
+        if (s >= 10) deps.push(name(r, c, 1 + (s % 9)));
+        if (s > 0 && s % 10 === 0) deps.push(name(r, (c + 1) % shape.clusters, 1));
         if (s > 0 && s % 50 === 0 && shape.regions > 1) deps.push(name((r + 1) % shape.regions, c, 1));
         const unique = [...new Set(deps)].filter((d) => d !== n);
         const target = options.failing?.has(n) ? options.failingUrl ?? url : url;

@@ -16,6 +16,7 @@ import { liveCells } from './compose.ts';
 import { indexGraph } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildView } from './views.ts';
+import type { Structure } from './views.ts';
 import { defaultView, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -98,6 +99,8 @@ export function createMapService(options: MapServiceOptions): MapService {
   let version = 0;
   let statusVersion = 0;
   let graph: MapGraph | null = null;
+  /** What each view draws, for the current configuration (see buildView). */
+  let structures = new Map<string, Structure>();
   const views = new Map<string, ViewCache>();
 
   const changed = (): void => { version += 1; };
@@ -116,7 +119,10 @@ export function createMapService(options: MapServiceOptions): MapService {
 
   function graphNow(): MapGraph {
     const config = monitor.config();
-    if (graph?.config !== config) graph = indexGraph(config);
+    if (graph?.config !== config) {
+      graph = indexGraph(config);
+      structures = new Map();
+    }
     return graph;
   }
 
@@ -136,7 +142,7 @@ export function createMapService(options: MapServiceOptions): MapService {
       cache.model = { version, value: buildView(graphNow(), (name) => {
         const state = monitor.state(name);
         return state && figures.view(state);
-      }, spec) };
+      }, spec, structures) };
     }
     return cache.model.value;
   }

@@ -162,11 +162,36 @@ function countsOf(names: readonly string[], stateOf: (name: string) => EntitySta
 
 const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
 
-/** Units -> nodes with cells, and dependency edges between units, one per pair with its count. */
-function draw(graph: MapGraph, plan: Plan, view: string, stateOf: (name: string) => EntityState): MapModel {
+/** What a view draws, apart from statuses: its units and the edges between them with their counts. */
+export interface Structure {
+  readonly units: readonly Unit[];
+  readonly edges: readonly { readonly from: string; readonly to: string; readonly count: number }[];
+  readonly note?: string;
+}
+
+/** Dependency edges between units, one per pair with its count. */
+function structureOf(graph: MapGraph, plan: Plan): Structure {
+  const counts = new Map<string, number>();
+  for (const [from, fromUnit] of plan.unitOf) {
+    for (const to of graph.deps.get(from)!) {
+      const toUnit = plan.unitOf.get(to);
+      if (toUnit === undefined || toUnit === fromUnit || (plan.keep && !plan.keep(from, to))) continue;
+      const pair = `${fromUnit}\n${toUnit}`;
+      counts.set(pair, (counts.get(pair) ?? 0) + 1);
+    }
+  }
+  const edges = [...counts].map(([pair, count]) => {
+    const [from, to] = pair.split('\n') as [string, string];
+    return { from, to, count };
+  });
+  return { units: [...plan.units.values()], edges, ...(plan.note ? { note: plan.note } : {}) };
+}
+
+/** Units -> nodes with cells coloured by the live states. */
+function paint(graph: MapGraph, structure: Structure, view: string, stateOf: (name: string) => EntityState): MapModel {
   const ids = new Map<string, string>();
   const nodes: MapNode[] = [];
-  for (const unit of plan.units.values()) {
+  for (const unit of structure.units) {
     const id = `n${nodes.length + 1}`;
     ids.set(unit.key, id);
     let cell: Cell;
@@ -182,31 +207,28 @@ function draw(graph: MapGraph, plan: Plan, view: string, stateOf: (name: string)
     }
     nodes.push({ id, kind: NODE_KIND[unit.kind], key: unit.key, name: unit.name, status, cell });
   }
-  if (plan.note) nodes.push({ id: 'n0', kind: 'note', key: 'note', name: '', status: 'unknown', cell: noteCell(plan.note) });
-  const counts = new Map<string, number>();
-  for (const [from, fromUnit] of plan.unitOf) {
-    for (const to of graph.deps.get(from)!) {
-      const toUnit = plan.unitOf.get(to);
-      if (toUnit === undefined || toUnit === fromUnit || (plan.keep && !plan.keep(from, to))) continue;
-      const pair = `${fromUnit}\n${toUnit}`;
-      counts.set(pair, (counts.get(pair) ?? 0) + 1);
-    }
-  }
-  const edges: MapEdge[] = [...counts].map(([pair, n]) => {
-    const [from, to] = pair.split('\n') as [string, string];
-    return { from: ids.get(from)!, to: ids.get(to)!, ...(n > 1 ? { label: `${n} deps` } : {}) };
-  });
+  if (structure.note) nodes.push({ id: 'n0', kind: 'note', key: 'note', name: '', status: 'unknown', cell: noteCell(structure.note) });
+  const edges: MapEdge[] = structure.edges.map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)!, ...(e.count > 1 ? { label: `${e.count} deps` } : {}) }));
   return { title: graph.config.title, view, nodes, groups: [], edges };
 }
 
-/** The model of one view. Throws ViewError (404) for a group or entity that does not exist. */
-export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec): MapModel {
+/**
+ * The model of one view. Throws ViewError (404) for a group or entity that does not exist.
+ * `structures` keeps what a view draws for this graph (all views but problems depend on the
+ * configuration alone), so a status change only repaints.
+ */
+export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, structures?: Map<string, Structure>): MapModel {
   const stateOf = (name: string): EntityState => lookup(name) ?? initialState(name);
-  switch (spec.kind) {
-    case 'all': return buildMap(graph.config, lookup);
-    case 'overview': return draw(graph, overview(graph), viewName(spec), stateOf);
-    case 'group': return draw(graph, groupView(graph, spec.path), viewName(spec), stateOf);
-    case 'focus': return draw(graph, focusView(graph, spec.name), viewName(spec), stateOf);
-    case 'problems': return draw(graph, problemsView(graph, stateOf), viewName(spec), stateOf);
+  if (spec.kind === 'all') return buildMap(graph.config, lookup);
+  const name = viewName(spec);
+  let structure = structures?.get(name);
+  if (!structure) {
+    const plan = spec.kind === 'overview' ? overview(graph)
+      : spec.kind === 'group' ? groupView(graph, spec.path)
+        : spec.kind === 'focus' ? focusView(graph, spec.name)
+          : problemsView(graph, stateOf);
+    structure = structureOf(graph, plan);
+    if (spec.kind !== 'problems') structures?.set(name, structure);
   }
+  return paint(graph, structure, name, stateOf);
 }
