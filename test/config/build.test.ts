@@ -49,6 +49,7 @@ test('a small file becomes a fully defaulted Config', () => {
     retention: { raw_days: 7 },
     api_token: null,
     auth: { users: [], tokens: [], trusted_header: null, proxies: [], public_read: false, open: ['/health', '/metrics'], session_hours: 12, api_token: null },
+    map: { max_entities: 60 },
   });
 });
 

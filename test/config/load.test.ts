@@ -79,7 +79,7 @@ const inline: [title: string, yaml: string, expected: string[]][] = [
     'empty.yaml:2:1: Source contains multiple documents; please use YAML.parseAllDocuments()',
   ]],
   ['an unknown top-level key with no close match', 'entities: {}\nslack: {}\n', [
-    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, defaults, notify, groups, retention, api_token, auth, entities)",
+    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, defaults, notify, groups, retention, map, api_token, auth, entities)",
   ]],
   ['a status out of range', 'entities:\n  a:\n    type: api\n    url: http://x.test/\n    expect: { status: [200, 700] }\n', [
     'empty.yaml:5:29: /entities/a/expect/status/1 must be <= 599',
@@ -94,6 +94,9 @@ const inline: [title: string, yaml: string, expected: string[]][] = [
     "empty.yaml:3:3: duplicate key '1'",
   ]],
   ['an unknown tag', 'entities:\n  a: { type: ping, host: !secret h }\n', ['empty.yaml:2:26: Unresolved tag: !secret']],
+  ['a group path with an empty segment', 'entities:\n  a: { type: ping, host: h, group: eu//payments }\n', [
+    'empty.yaml:2:36: /entities/a/group must be a group name or a path of them (eu/payments); each name starts with a letter or digit and contains only letters, digits, _ . - (at most 64 characters)',
+  ]],
   ['a short api token', 'api_token: abc\nentities: {}\n', ['empty.yaml:1:12: /api_token must be at least 16 characters long']],
   ['a mistyped IPv4 address', 'entities:\n  a:\n    type: ping\n    host: 10.0.0.256\n', [`empty.yaml:4:11: /entities/a/host ${HOST_RULE}`]],
   ['an error inside an anchor used twice, once per use', 'x-t: &t { timeout: 0 }\nentities:\n  a: { type: ping, host: h, <<: *t }\n  b: { type: ping, host: h, <<: *t }\n', [
