@@ -44,7 +44,19 @@ export async function measureReadability(): Promise<Reading[]> {
     await page.goto(url);
     await page.locator('#canvas svg').waitFor();
     await page.locator('#zoom-fit').click();
-    const readings = [await read(page, 'first paint, Fit')];
+    let readings = [await read(page, 'first paint, Fit')];
+    // On a loaded machine a healthy service can time out for a moment and join the problems view:
+    // read again until the statuses held still around the reading.
+    for (let i = 0; i < 5; i++) {
+      const docs = await (await fetch(`${url}/entities`)).json() as { name: string; status: string }[];
+      if (companyCascade(new Map(docs.map((d) => [d.name, d.status])))) break;
+      await waitForStatuses(url, companyCascade);
+      await page.reload();
+      await page.locator('#canvas svg').waitFor();
+      await page.locator('#zoom-fit').click();
+      readings = [await read(page, 'first paint, Fit')];
+    }
+    readings[0] = { ...readings[0]!, view: `first paint (${await page.locator('#canvas svg').getAttribute('data-view')}), Fit` };
     // The whole map (what the page showed before it had views).
     await page.goto(`${url}/#/all`);
     await page.locator('#canvas svg[data-view="all"]').waitFor();

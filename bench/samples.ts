@@ -64,7 +64,7 @@ export const companyCascade = (s: ReadonlyMap<string, string>): boolean =>
 export function companyYaml(targets: CompanyTargets, options: { healthy?: boolean; interval?: number } = {}): string {
   const lines = [
     'title: Acme shop',
-    `defaults: { interval: ${options.interval ?? 2}, retry_interval: 1, timeout: 5, failure_threshold: 2 }`,
+    `defaults: { interval: ${options.interval ?? 2}, retry_interval: 1, timeout: 10, failure_threshold: 2 }`,
     'entities:',
   ];
   for (const [name, e] of Object.entries(COMPANY)) {

@@ -46,8 +46,18 @@ test('company sample in a cascade: readable first paint with the root in error; 
   try {
     running = await startPulsemap(companyYaml(targets));
     await waitForStatuses(running.service.url, companyCascade);
-    const page = await open(running.service.url);
-    const names = await visibleNames(page);
+    // On a loaded machine a healthy service can miss its timeout for a moment and join the
+    // problems view; read the first paint again until the statuses held still around it.
+    let page = await open(running.service.url);
+    let names = await visibleNames(page);
+    for (let i = 0; i < 5; i++) {
+      const docs = await (await fetch(`${running.service.url}/entities`)).json() as { name: string; status: string }[];
+      if (companyCascade(new Map(docs.map((d) => [d.name, d.status])))) break;
+      await page.close();
+      await waitForStatuses(running.service.url, companyCascade);
+      page = await open(running.service.url);
+      names = await visibleNames(page);
+    }
     assert.ok(names.length >= 10, `cells on the first screen: ${names.length}`);
     for (const n of names) assert.ok(n.height >= 11, `${n.text} is ${n.height.toFixed(1)} px tall`);
     const root = page.locator(`#canvas [data-entity="${COMPANY_ROOT}"]`);
@@ -75,6 +85,7 @@ test('#NAME opens the entity with its details; back returns to the view before; 
 
     await page.evaluate(() => { location.hash = '#redis'; });
     await page.locator('#details-title').filter({ hasText: 'redis' }).waitFor();
+    await page.locator('#canvas svg[data-view="focus:redis"] [data-entity="redis"]').waitFor();
     const cell = await page.locator('#canvas [data-entity="redis"]').boundingBox();
     assert.ok(cell, 'the entity is on the map');
     const centre = cell.x + cell.width / 2;
@@ -142,7 +153,7 @@ test('1,000 entities with 5 failing: every failing entity, or the cell that hold
   let running: Running | undefined;
   try {
     running = await startPulsemap(estateYaml(estateShape(1000), targets.ok, { interval: 10, failingUrl: targets.refused, failing }));
-    await waitForStatuses(running.service.url, (s) => [...failing].every((n) => s.get(n) === 'error'), 90_000);
+    await waitForStatuses(running.service.url, (s) => [...failing].every((n) => s.get(n) === 'error'), 240_000);
     const page = await open(running.service.url);
     const outside = await page.evaluate((names) => {
       const area = document.getElementById('viewport')!.getBoundingClientRect();
