@@ -47,7 +47,7 @@ try {
 
   // 5,000 entities in 10 regions × 10 clusters; one cluster's database refuses connections.
   const shape = estateShape(5_000);
-  running = await startPulsemap(estateYaml(shape, targets.ok, { interval: 30, failingUrl: targets.refused, failing: new Set(['r3c2s0', 'r7c5s0']) }));
+  running = await startPulsemap(estateYaml(shape, targets.ok, { interval: 60, failingUrl: targets.refused, failing: new Set(['r3c2s0', 'r7c5s0']) }));
   await waitForStatuses(running.service.url, (s) => ![...s.values()].some((v) => v === 'unknown' || v === 'pending'), 180_000);
   await shoot(browser, `${running.service.url}/#/overview`, 'overview-5000.png');
   await shoot(browser, `${running.service.url}/#/group/region-3`, 'group-5000.png');
