@@ -14,8 +14,17 @@ export interface PingEntity extends EntityBase {
   readonly host: string;
 }
 
-/** Time kept back from ping's own reply wait so its answer arrives before our deadline. */
-const REPLY_MARGIN_MS = 150;
+/**
+ * Time kept back from ping's own reply wait so that its answer (exit, output, parsing) arrives
+ * before our deadline even on a busy machine: a quarter of what is left, within these bounds.
+ */
+const REPLY_MARGIN = { min: 150, max: 1000, share: 0.25 } as const;
+
+/** How long ping may wait for a reply when `remainingMs` are left before the deadline. */
+export function replyWaitMs(remainingMs: number): number {
+  const margin = Math.min(REPLY_MARGIN.max, Math.max(REPLY_MARGIN.min, remainingMs * REPLY_MARGIN.share));
+  return remainingMs - margin;
+}
 
 type PingResponse = Awaited<ReturnType<typeof pingPackage.promise.probe>>;
 
@@ -29,7 +38,7 @@ export async function checkPing(entity: PingEntity, ctx: CheckContext): Promise<
   if (entity.host.startsWith('-') || entity.host.trim() === '') return failure('invalid host');
   try {
     const address = isIP(entity.host) ? entity.host : await untilAborted(lookup(entity.host), ctx.signal);
-    const waitMs = ctx.deadline - Date.now() - REPLY_MARGIN_MS;
+    const waitMs = replyWaitMs(ctx.deadline - Date.now());
     if (waitMs <= 0) return failure(timeoutMessage(entity.timeout));
     const response = await untilAborted(probe(typeof address === 'string' ? address : address.address, waitMs / 1000), ctx.signal);
     return judge(response);

@@ -18,6 +18,7 @@ import type { Served, Target } from '../helpers/http.ts';
 let dir: string;
 let db: Target;
 let web: Target;
+let jobs: Target;
 let store: Store;
 let monitor: Monitor;
 let api: Served;
@@ -27,10 +28,12 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pulsemap-api-'));
   db = await startTarget();
   web = await startTarget();
+  jobs = await startTarget();
   const clock = fakeClock(Date.parse('2026-11-21T06:00:00.000Z'));
   const config = configOf([
     apiEntity('web', web.url, ['db'], { interval: 900, group: 'fold_vds', extra: { runs_in: 'docker' } }),
     apiEntity('db', db.url, [], { target: db.url }),
+    apiEntity('jobs', jobs.url),
   ], { api_token: 'a-very-secret-token-123' });
   store = await openSqliteStore({ dir });
   // The scheduler's clock is manual: checks here run only when the test asks (checkNow).
@@ -50,6 +53,7 @@ after(async () => {
   await store.close();
   await db.close();
   await web.close();
+  await jobs.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -100,7 +104,7 @@ test('GET /entities lists every entity in file order', async () => {
   const res = await api.get('/entities');
   assert.equal(res.status, 200);
   const docs = await res.json();
-  assert.deepEqual(docs.map((d: { name: string }) => d.name), ['web', 'db']);
+  assert.deepEqual(docs.map((d: { name: string }) => d.name), ['web', 'db', 'jobs']);
 });
 
 test('unknown names are 404 with an error document; bad limits are 400', async () => {
@@ -115,14 +119,19 @@ test('unknown names are 404 with an error document; bad limits are 400', async (
 });
 
 test('history is newest first, limited, with a before cursor', async () => {
-  const all = await (await api.get('/entities/db/history')).json();
+  // Its own entity and checks: the test holds whichever tests run before it, or none.
+  jobs.status = 200;
+  await check('jobs');
+  jobs.status = 503;
+  for (let i = 0; i < 3; i++) await check('jobs');
+  const all = await (await api.get('/entities/jobs/history')).json();
   assert.equal(all.length, 4);
   assert.deepEqual(all.map((h: { ok: boolean }) => h.ok), [false, false, false, true]);
   assert.deepEqual(Object.keys(all[0]), ['at', 'ok', 'status', 'latency_ms', 'message']);
   assert.equal(all[0].status, 'error');
-  const two = await (await api.get('/entities/db/history?limit=2')).json();
+  const two = await (await api.get('/entities/jobs/history?limit=2')).json();
   assert.deepEqual(two, all.slice(0, 2));
-  const older = await (await api.get(`/entities/db/history?limit=2&before=${encodeURIComponent(two[1].at)}`)).json();
+  const older = await (await api.get(`/entities/jobs/history?limit=2&before=${encodeURIComponent(two[1].at)}`)).json();
   assert.deepEqual(older, all.slice(2, 4));
 });
 
@@ -131,7 +140,7 @@ test('/health reports the store, the entity count and the configuration', async 
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.status, 'ok');
-  assert.equal(body.entities, 2);
+  assert.equal(body.entities, 3);
   assert.equal(body.store, 'sqlite');
   assert.deepEqual(body.config, { path: '/etc/pulsemap/entities.yaml', loaded_at: '2026-11-21T05:00:00.000Z', error: null });
 });
