@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config/load.ts';
 import { watchConfig } from './config/watch.ts';
 import { runCheck } from './checks/index.ts';
+import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
@@ -59,7 +60,11 @@ export async function startService(options: ServeOptions): Promise<Service> {
     dir: options.data,
     onError: (err: unknown) => logger.error({ err: String(err) }, 'store error'),
   });
-  const monitor = createMonitor({ config, store, runCheck, logger, onCheckStart: options.onCheckStart });
+  const pushes = createPushInbox(systemClock);
+  const monitor = createMonitor({
+    config, store, logger, onCheckStart: options.onCheckStart,
+    runCheck: (entity, run) => runCheck(entity, { ...run, pushes, now: systemClock.now }),
+  });
   const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alerts = createAlertService({
@@ -81,6 +86,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     load: (file) => loadConfig(file, env),
     onChange: (next) => {
       monitor.apply(next);
+      pushes.keepOnly(new Set(next.entities.map((e) => e.name)));
       alerts.configFixed(next);
       status = { ...status, loaded_at: Date.now(), error: null };
       metrics.configReloaded();
@@ -106,7 +112,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   }, HOUR);
   prune.unref();
 
-  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, health: alerts.health });
+  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, health: alerts.health });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

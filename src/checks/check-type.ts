@@ -3,12 +3,17 @@
 // itself, and how its figure reads in a map cell. src/checks/registry.ts lists them.
 import type { ConfigIssue } from '../config/errors.ts';
 import type { CheckOutcome, EntityBase, EntityState } from '../domain.ts';
+import type { PushInbox } from './push-inbox.ts';
 
 export interface CheckContext {
   /** Fires at the entity's timeout or when the caller gives up; checkers stop all I/O on it. */
   readonly signal: AbortSignal;
   /** Epoch milliseconds by which the checker must have answered. */
   readonly deadline: number;
+  /** The clock's time (epoch ms), for types that judge by time rather than by a target. */
+  now(): number;
+  /** Pushes received by the running service; absent in a one-off `pulsemap check`. */
+  readonly pushes?: PushInbox;
 }
 
 export type Checker<E extends EntityBase> = (entity: E, ctx: CheckContext) => Promise<CheckOutcome>;
@@ -43,4 +48,9 @@ export interface CheckType<E extends EntityBase> {
   figure?(entity: E, state: EntityState): CellFigure;
   /** Figures of `extra` the cell leaves out because `figure` shows them or another repeats them. */
   readonly hiddenFigures?: readonly string[];
+  /**
+   * For types that are not polled (push): the check comes this long after the last one, instead of
+   * `interval`, and first this long after a start; a push runs one at once.
+   */
+  passiveDeadlineMs?(entity: E): number;
 }

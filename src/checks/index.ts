@@ -6,6 +6,7 @@ import { abortMessage, errorText } from './errors.ts';
 import { failure } from './outcome.ts';
 import { checkTypeOf } from './registry.ts';
 import type { Entity } from './registry.ts';
+import type { PushInbox } from './push-inbox.ts';
 
 /** How long past the timeout a checker may take to unwind before it is abandoned. */
 const GRACE_MS = 200;
@@ -15,7 +16,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Runs one check. Never throws and always resolves within `entity.timeout` seconds plus
  * GRACE_MS, even if the checker ignores its signal (it is then abandoned, not awaited).
  */
-export async function runCheck(entity: Entity, options: { signal?: AbortSignal } = {}): Promise<CheckOutcome> {
+export interface RunOptions {
+  /** Aborts the check (shutdown, reload). */
+  readonly signal?: AbortSignal;
+  /** Pushes received by the running service, for push entities. */
+  readonly pushes?: PushInbox;
+  /** The clock's time; default Date.now. */
+  readonly now?: () => number;
+}
+
+export async function runCheck(entity: Entity, options: RunOptions = {}): Promise<CheckOutcome> {
   const timeoutMs = timeoutMsOf(entity);
   if (options.signal?.aborted) return failure('check aborted');
   // One controller and one timer per check: checks run thousands of times a second, and
@@ -42,7 +52,7 @@ export async function runCheck(entity: Entity, options: { signal?: AbortSignal }
   caller?.addEventListener('abort', onCallerAbort, { once: true });
 
   // Started inside a promise chain so that even a synchronous throw becomes an outcome.
-  const running = Promise.resolve().then(() => type.check(entity, { signal, deadline: Date.now() + timeoutMs })).catch(
+  const running = Promise.resolve().then(() => type.check(entity, { signal, deadline: Date.now() + timeoutMs, now: options.now ?? Date.now, pushes: options.pushes })).catch(
     (err: unknown) => failure(`internal error in ${entity.type} check: ${scrub(errorText(err), type.secrets(entity))}`),
   );
   try {

@@ -2,13 +2,23 @@
 // schema/entities.schema.json; the Entity union and every list of types derive from this object.
 import type { CheckType } from './check-type.ts';
 import { api } from './api.ts';
+import { command } from './command.ts';
 import { database } from './database.ts';
+import { dns } from './dns.ts';
 import { ping } from './ping.ts';
+import { push } from './push.ts';
+import { tcp } from './tcp.ts';
+import { tls } from './tls.ts';
 
 export const CHECK_TYPES = {
   api,
   ping,
   database,
+  tcp,
+  dns,
+  tls,
+  push,
+  command,
 } as const;
 
 type Registry = typeof CHECK_TYPES;

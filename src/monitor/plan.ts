@@ -3,6 +3,7 @@
 import { configFingerprint } from '../config/build.ts';
 import type { Config, Entity, EntityState } from '../types.ts';
 import { isDown } from './state.ts';
+import { checkTypeOf } from '../checks/registry.ts';
 
 /** Entity name -> the names that depend on it directly, in file order. */
 export function dependentsOf(config: Config): Map<string, string[]> {
@@ -22,6 +23,9 @@ export function dependentsOf(config: Config): Map<string, string[]> {
  * entity keeps its cadence; otherwise first checks are spread over min(interval, spread) seconds.
  */
 export function firstCheckDelay(entity: Entity, lastcheck: number | null | undefined, now: number, random: number, spreadSeconds: number): number {
+  // Not polled: the first verdict comes when a push would have been due, a full window after the start.
+  const passive = checkTypeOf(entity).passiveDeadlineMs?.(entity);
+  if (passive !== undefined) return passive;
   const interval = entity.interval * 1000;
   if (lastcheck !== null && lastcheck !== undefined && lastcheck + interval > now && lastcheck <= now) {
     return lastcheck + interval - now;
@@ -31,7 +35,8 @@ export function firstCheckDelay(entity: Entity, lastcheck: number | null | undef
 
 /** Milliseconds from the start of a check to the next: the retry interval while a failure is unconfirmed. */
 export function nextCheckDelay(entity: Entity, state: EntityState | undefined): number {
-  return (state?.status === 'pending' ? entity.retry_interval : entity.interval) * 1000;
+  if (state?.status === 'pending') return entity.retry_interval * 1000;
+  return checkTypeOf(entity).passiveDeadlineMs?.(entity) ?? entity.interval * 1000;
 }
 
 /** This failed result would confirm a failure: its verdict must wait for fresh dependency results. */

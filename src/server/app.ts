@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.ts';
 import { checkRole, identify, identityOf } from '../auth/identity.ts';
 import { createSessions } from '../auth/sessions.ts';
 import { createLoginLimiter } from '../auth/limiter.ts';
+import { pushRoutes } from './routes/push.ts';
 
 export type { AppDeps, ConfigStatus } from './deps.ts';
 
@@ -49,6 +50,8 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.metrics) metricsRoutes(router, deps.metrics);
   if (deps.map) mapRoutes(router, deps.map);
   if (deps.events) eventRoutes(router, deps.events);
+  // A push is authenticated by its own token: jobs do not log in.
+  if (deps.pushes) pushRoutes(open, { monitor: deps.monitor, pushes: deps.pushes, clock });
 
   app.use(errorMiddleware(deps.logger));
   app.use(async (ctx, next) => {

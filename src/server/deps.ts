@@ -1,5 +1,6 @@
 // What the HTTP server is given: the contract between main.ts (or a test) and the routes.
 import type { Clock } from '../clock.ts';
+import type { PushInbox } from '../checks/push-inbox.ts';
 import type { Logger } from '../log.ts';
 import type { MapService } from '../map/service.ts';
 import type { Metrics } from '../metrics.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** Serves GET /map.svg and /map.nomnoml when given. */
   readonly map?: MapService;
+  /** Serves GET and POST /push/TOKEN when given. */
+  readonly pushes?: PushInbox;
   /** Serves GET /events (Server-Sent Events) when given. */
   readonly events?: EventHub;
   /** Page logins; made here when omitted. */

@@ -25,7 +25,7 @@ const cases: [fixture: string, expected: string[]][] = [
   ['bad-entity-name.yaml', [
     "bad-entity-name.yaml:2:3: /entities: entity name 'fold api' must start with a letter or digit and contain only letters, digits, _ . - (at most 64 characters)",
   ]],
-  ['unknown-type.yaml', ['unknown-type.yaml:3:11: /entities/web/type must be one of: api, ping, database']],
+  ['unknown-type.yaml', ['unknown-type.yaml:3:11: /entities/web/type must be one of: api, ping, database, tcp, dns, tls, push, command']],
   ['unset-env.yaml', ['unset-env.yaml:3:12: environment variable TELEGRAM_BOT_TOKEN is not set']],
   ['bad-reference.yaml', [
     "bad-reference.yaml:4:10: invalid variable reference '${PATH_PART': write ${NAME} or ${NAME:-default} (and $${ for a literal ${)",

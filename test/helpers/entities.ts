@@ -1,6 +1,7 @@
 // Builders for fully defaulted entities, for tests that do not go through the YAML loader.
-import type { ApiEntity, ChannelName, Config, Entity, NotifyConfig, PingEntity } from '../../src/types.ts';
+import type { ApiEntity, ChannelName, Config, Entity, EntityOf, EntityType, NotifyConfig, PingEntity } from '../../src/types.ts';
 import { buildAuth } from '../../src/auth/config.ts';
+import { checkType } from '../../src/checks/registry.ts';
 
 type Common = Partial<Omit<PingEntity, 'type' | 'name' | 'dependencies'>>;
 
@@ -40,4 +41,14 @@ export function notifyOf(sections: { readonly [N in ChannelName]?: unknown } & P
     config_errors: config_errors ?? true,
     reminder: reminder ?? 0,
   };
+}
+
+/**
+ * An entity of any type built by its own check type from YAML-like fields, as the loader does.
+ * Timing fields in `fields` (timeout, interval...) override the test defaults.
+ */
+export function entityOf<T extends EntityType>(type: T, name: string, fields: Record<string, unknown>): EntityOf<T> {
+  const TIMING = ['interval', 'timeout', 'retry_interval', 'failure_threshold', 'success_threshold'];
+  const timing = Object.fromEntries(Object.entries(fields).filter(([k]) => TIMING.includes(k)));
+  return checkType(type).build(fields, { ...base(name, []), ...timing, description: null }) as EntityOf<T>;
 }

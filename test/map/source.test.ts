@@ -5,7 +5,7 @@ import type { MapModel } from '../../src/map/source.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
 import { textWidth } from '../../src/map/measure.ts';
 import type { EntityState, Status } from '../../src/types.ts';
-import { apiEntity, configOf, pingEntity } from '../helpers/entities.ts';
+import { apiEntity, configOf, entityOf, pingEntity } from '../helpers/entities.ts';
 import { countEntityNodes, stateOf } from './helpers.ts';
 
 const lines = (model: MapModel, name: string): string[][] =>
@@ -118,4 +118,22 @@ test('a live figure never outgrows its slot', () => {
     const model = buildMap(config, () => stateOf('web', { status: 'ok', latency_ms, success_count: 1, extra: { http_status: 599 } }));
     for (const line of model.nodes[0]!.cell.flat()) assert.ok(textWidth(line.text) <= textWidth(line.slot), `${line.text} fits ${line.slot}`);
   }
+});
+
+test('the newer check types: their figure follows the type and latency', () => {
+  const tls = entityOf('tls', 'cert', { host: 'www.example.test' });
+  const dns = entityOf('dns', 'dns', { name: 'www.example.test', record: 'AAAA' });
+  const push = entityOf('push', 'nightly', { token: 'n1ghtly-t0ken-0123456789', interval: 86400 });
+  const tcp = entityOf('tcp', 'ssh', { host: '10.0.0.5', port: 22 });
+  const model = buildMap(configOf([tls, dns, push, tcp]), (name) => stateOf(name, {
+    status: 'ok', latency_ms: name === 'nightly' ? null : 4,
+    extra: name === 'cert' ? { cert_days: 12 } : name === 'nightly' ? { last_push: '2026-12-01 06:00 UTC' } : {},
+  }));
+  assert.deepEqual(lines(model, 'cert')[1]![0], 'tls · 4.0 ms · 12 d left');
+  assert.equal(lines(model, 'cert').length, 2, 'cert_days is the figure, not repeated below');
+  assert.deepEqual(lines(model, 'dns')[1]![0], 'dns · 4.0 ms · AAAA');
+  assert.deepEqual(lines(model, 'nightly')[1]![0], 'push · — · every 1 d');
+  assert.deepEqual(lines(model, 'nightly')[2], ['last_push: 2026-12-01 06:00 UTC']);
+  assert.deepEqual(lines(model, 'ssh')[1]![0], 'tcp · 4.0 ms');
+  assert.doesNotMatch(mapSource(model).source, /n1ghtly-t0ken/);
 });
