@@ -182,22 +182,30 @@ test('GET /events: entity documents after checks, coalesced; config events; hear
 });
 
 test('events: results within one flush period go out as one batch', async () => {
-  const stream = hub.connect();
+  // A hub of its own on a manual clock: the flush period is the clock's, not the machine's speed.
+  const clock = fakeClock();
+  const batching = createEventHub({ monitor, store, clock, flushMs: 300, heartbeatMs: 60_000 });
+  monitor.connect([map, hub, batching]);
+  const stream = batching.connect();
   const chunks: string[] = [];
   stream.setEncoding('utf8');
   stream.on('data', (c: string) => chunks.push(c));
-  // Wait out the previous batch's period, then three results in quick succession.
-  await new Promise((r) => setTimeout(r, 350));
-  chunks.length = 0;
-  await monitor.checkNow('db');
-  await monitor.checkNow('web');
-  await monitor.checkNow('db');
-  const deadline = Date.now() + 3000;
-  while (!chunks.some((c) => c.includes('event: entity')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const batches = chunks.filter((c) => c.includes('event: entity'));
-  assert.equal(batches.length, 1);
-  assert.equal(batches[0]!.match(/event: entity/g)!.length, 2, 'db checked twice is sent once, with its latest state');
-  stream.destroy();
+  try {
+    await monitor.checkNow('db');
+    await monitor.checkNow('web');
+    await monitor.checkNow('db');
+    assert.ok(!chunks.some((c) => c.includes('event: entity')), 'nothing before the gather window ends');
+    await clock.advance(300);
+    const deadline = Date.now() + 10_000;
+    while (!chunks.some((c) => c.includes('event: entity')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const batches = chunks.filter((c) => c.includes('event: entity'));
+    assert.equal(batches.length, 1);
+    assert.equal(batches[0]!.match(/event: entity/g)!.length, 2, 'db checked twice is sent once, with its latest state');
+  } finally {
+    stream.destroy();
+    batching.close();
+    monitor.connect([map, hub]);
+  }
 });
 
 test('views over HTTP: ?focus=, ?view=; /map.json names the layout of /map.svg; bad queries are 400, unknown names 404', async () => {
