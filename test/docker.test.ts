@@ -139,7 +139,8 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
   };
 
   try {
-    const deadline = Date.now() + 15_000;
+    // Only a bound for a service that never comes up (an early exit fails at once): a loaded machine may need long to start Node.
+    const deadline = Date.now() + 90_000;
     let health: Record<string, unknown> | null = null;
     while (health === null) {
       if (child.exitCode !== null || Date.now() > deadline) assert.fail(`the service did not come up:\n${output}`);
