@@ -17,6 +17,7 @@ import { checkRole, identify, identityOf } from '../auth/identity.ts';
 import { createSessions } from '../auth/sessions.ts';
 import { createLoginLimiter } from '../auth/limiter.ts';
 import { pushRoutes } from './routes/push.ts';
+import { seriesRoutes } from './routes/series.ts';
 
 export type { AppDeps, ConfigStatus } from './deps.ts';
 
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Koa {
 
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
   entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
+  seriesRoutes(router, deps, now);
   healthRoutes(router, deps);
   if (deps.metrics) metricsRoutes(router, deps.metrics);
   if (deps.map) mapRoutes(router, deps.map);

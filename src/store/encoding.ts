@@ -3,6 +3,7 @@
 
 import type { EntityState, Extra, HistoryEntry, Status, Transition, Uptime } from '../types.ts';
 import type { StoredResult } from './store.ts';
+import { latencyBucket } from './histogram.ts';
 
 /**
  * Small integer codes for statuses in the results table. Written to disk, so the numbers are
@@ -113,6 +114,8 @@ export interface HourlyDelta {
   latencySum: number;
   latencyMin: number | null;
   latencyMax: number | null;
+  /** Latency histogram changes: bucket (histogram.ts) -> count. */
+  readonly histogram: Map<number, number>;
 }
 
 export interface HourlyDeltas {
@@ -133,7 +136,7 @@ export function createHourlyDeltas(): HourlyDeltas {
       const key = `${entityId}:${hour}`;
       let d = deltas.get(key);
       if (d === undefined) {
-        d = { entityId, hour, checks: 0, successes: 0, latencyCount: 0, latencySum: 0, latencyMin: null, latencyMax: null };
+        d = { entityId, hour, checks: 0, successes: 0, latencyCount: 0, latencySum: 0, latencyMin: null, latencyMax: null, histogram: new Map() };
         deltas.set(key, d);
       }
       d.checks += sign;
@@ -141,6 +144,8 @@ export function createHourlyDeltas(): HourlyDeltas {
       if (latency !== null) {
         d.latencyCount += sign;
         d.latencySum += sign * latency;
+        const bucket = latencyBucket(latency);
+        d.histogram.set(bucket, (d.histogram.get(bucket) ?? 0) + sign);
         if (sign > 0) {
           d.latencyMin = d.latencyMin === null ? latency : Math.min(d.latencyMin, latency);
           d.latencyMax = d.latencyMax === null ? latency : Math.max(d.latencyMax, latency);

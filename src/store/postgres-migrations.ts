@@ -92,6 +92,16 @@ export const MIGRATIONS: readonly string[] = [
     value text NOT NULL
   );
   `,
+  // 2: latency histograms per hour bucket, for percentiles beyond the raw results' retention
+  `
+  CREATE TABLE hourly_latency (
+    hour_start bigint   NOT NULL,
+    entity_id  integer  NOT NULL,
+    count      integer  NOT NULL,
+    bucket     smallint NOT NULL, -- latencyBucket in histogram.ts
+    PRIMARY KEY (entity_id, hour_start, bucket)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -34,6 +34,7 @@ export async function prunePostgres(
       if (bound.rows.length === 0) break;
     }
     await pool.query('DELETE FROM hourly WHERE entity_id = $1 AND hour_start <= $2', [id, aggregatesOlderThan - HOUR_MS]);
+    await pool.query('DELETE FROM hourly_latency WHERE entity_id = $1 AND hour_start <= $2', [id, aggregatesOlderThan - HOUR_MS]);
     await pool.query('DELETE FROM transitions WHERE entity_id = $1 AND at < $2', [id, aggregatesOlderThan]);
   }
   // Keys of finished messages are kept as long as transitions, so a late duplicate is still refused.

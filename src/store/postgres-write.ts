@@ -40,6 +40,11 @@ const UPSERT_HOURLY = `
     latency_min = least(hourly.latency_min, excluded.latency_min),
     latency_max = greatest(hourly.latency_max, excluded.latency_max)`;
 
+const UPSERT_LATENCY = `
+  INSERT INTO hourly_latency (entity_id, hour_start, bucket, count)
+  SELECT * FROM unnest($1::int4[], $2::int8[], $3::int2[], $4::int4[])
+  ON CONFLICT (entity_id, hour_start, bucket) DO UPDATE SET count = hourly_latency.count + excluded.count`;
+
 const UPSERT_STATES = `
   INSERT INTO states (entity_id, status, since, lastcheck, success_count, fail_count,
     consecutive_failures, consecutive_successes, blocked_by, message, latency_ms, extra, last_ok)
@@ -135,6 +140,13 @@ export function createPostgresWriter(pool: Pool): (batch: WriteBatch) => Promise
         hourly.map((d) => d.successes), hourly.map((d) => d.latencyCount), hourly.map((d) => d.latencySum),
         hourly.map((d) => d.latencyMin), hourly.map((d) => d.latencyMax),
       ],
+    });
+    const buckets = hourly.flatMap((d) => [...d.histogram].filter(([, n]) => n !== 0).sort(([a], [b]) => a - b).map(([bucket, n]) => ({ d, bucket, n })));
+    if (buckets.length === 0) return;
+    await client.query({
+      name: 'pulsemap_upsert_latency',
+      text: UPSERT_LATENCY,
+      values: [buckets.map((x) => x.d.entityId), buckets.map((x) => x.d.hour), buckets.map((x) => x.bucket), buckets.map((x) => x.n)],
     });
   }
 

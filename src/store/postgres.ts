@@ -10,6 +10,7 @@ import { createPostgresWriter } from './postgres-write.ts';
 import { createPostgresReads } from './postgres-read.ts';
 import { prunePostgres } from './postgres-prune.ts';
 import { scrub } from '../secrets.ts';
+import { createSeriesReads, SERIES_SQL } from './series-sql.ts';
 
 export interface PostgresStoreOptions {
   /** postgres:// connection URL (may hold a password: never logged). */
@@ -95,6 +96,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   const reads = createPostgresReads(pool);
+  const series = createSeriesReads(async (query, params) =>
+    (await pool.query({ name: `pulsemap_series_${query}`, text: SERIES_SQL[query], values: [...params] })).rows);
   const queue = createWriteQueue({
     write: createPostgresWriter(pool),
     onError: (error) => report(clean(error)),
@@ -117,7 +120,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
 
-    ...flushingReads(queue, reads),
+    ...flushingReads(queue, { ...reads, series }),
     async prune(olderThan, aggregatesOlderThan) {
       await queue.flush();
       try {

@@ -3,6 +3,7 @@
 
 import type { EntityState, HistoryEntry, Transition, Uptime } from '../types.ts';
 import type { HistoryQuery, Store, StoredResult } from './store.ts';
+import type { SeriesReads } from './series-sql.ts';
 
 export interface WriteBatch {
   readonly results: readonly StoredResult[];
@@ -161,11 +162,17 @@ export interface EngineReads {
   transitions(name: string, limit: number): Transition[] | Promise<Transition[]>;
   uptime(name: string, now: number): Uptime | Promise<Uptime>;
   uptimeAll(now: number): Map<string, Uptime> | Promise<Map<string, Uptime>>;
+  series: SeriesReads;
 }
 
 /** Wraps an engine's reads so each first writes what is queued: reads see every earlier save. */
-export function flushingReads(queue: WriteQueue, reads: EngineReads): Pick<Store, keyof EngineReads> {
+export function flushingReads(queue: WriteQueue, reads: EngineReads): Pick<Store, Exclude<keyof EngineReads, 'series'> | keyof SeriesReads> {
+  const { series } = reads;
   return {
+    resultsBetween: async (name, from, to) => { await queue.flush(); return series.resultsBetween(name, from, to); },
+    hoursBetween: async (name, from, to) => { await queue.flush(); return series.hoursBetween(name, from, to); },
+    transitionsBetween: async (name, from, to) => { await queue.flush(); return series.transitionsBetween(name, from, to); },
+    firstCheck: async (name) => { await queue.flush(); return series.firstCheck(name); },
     loadStates: async () => { await queue.flush(); return reads.loadStates(); },
     history: async (name, query) => { await queue.flush(); return reads.history(name, query); },
     transitions: async (name, limit) => { await queue.flush(); return reads.transitions(name, limit); },

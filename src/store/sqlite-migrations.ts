@@ -88,6 +88,16 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: latency histograms per hour bucket, for percentiles beyond the raw results' retention
+  `
+  CREATE TABLE hourly_latency (
+    entity_id  INTEGER NOT NULL,
+    hour_start INTEGER NOT NULL,
+    bucket     INTEGER NOT NULL, -- latencyBucket in histogram.ts
+    count      INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, hour_start, bucket)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -18,6 +18,7 @@ export async function pruneSqlite(db: DatabaseSync, olderThan: number, aggregate
   const nth = db.prepare(`SELECT at FROM results WHERE entity_id = ? AND at < ? ORDER BY at LIMIT 1 OFFSET ${BATCH - 1}`);
   const deleteResults = db.prepare('DELETE FROM results WHERE entity_id = ? AND at < ?');
   const deleteHourly = db.prepare('DELETE FROM hourly WHERE entity_id = ? AND hour_start <= ?');
+  const deleteLatency = db.prepare('DELETE FROM hourly_latency WHERE entity_id = ? AND hour_start <= ?');
   const deleteTransitions = db.prepare('DELETE FROM transitions WHERE entity_id = ? AND at < ?');
 
   let removed = 0;
@@ -31,6 +32,7 @@ export async function pruneSqlite(db: DatabaseSync, olderThan: number, aggregate
       if (!db.isOpen) return removed; // closed while we yielded: shutdown wins
     }
     deleteHourly.run(id, aggregatesOlderThan - HOUR_MS);
+    deleteLatency.run(id, aggregatesOlderThan - HOUR_MS);
     deleteTransitions.run(id, aggregatesOlderThan);
     await yieldToLoop();
     if (!db.isOpen) return removed;

@@ -46,6 +46,9 @@ export function createSqliteWriter(db: DatabaseSync, onHourly: (oldestHour: numb
       latency_sum = latency_sum + excluded.latency_sum,
       latency_min = min(coalesce(latency_min, excluded.latency_min), coalesce(excluded.latency_min, latency_min)),
       latency_max = max(coalesce(latency_max, excluded.latency_max), coalesce(excluded.latency_max, latency_max))`);
+  const upsertLatency = db.prepare(`
+    INSERT INTO hourly_latency (entity_id, hour_start, bucket, count) VALUES (?, ?, ?, ?)
+    ON CONFLICT (entity_id, hour_start, bucket) DO UPDATE SET count = count + excluded.count`);
   const upsertState = db.prepare(`
     INSERT OR REPLACE INTO states (entity_id, status, since, lastcheck, success_count, fail_count,
       consecutive_failures, consecutive_successes, blocked_by, message, latency_ms, extra, last_ok)
@@ -101,6 +104,7 @@ export function createSqliteWriter(db: DatabaseSync, onHourly: (oldestHour: numb
       let oldestHour = Infinity;
       for (const d of deltas.values()) {
         upsertHourly.run(d.entityId, d.hour, d.checks, d.successes, d.latencyCount, d.latencySum, d.latencyMin, d.latencyMax);
+        for (const [bucket, count] of d.histogram) if (count !== 0) upsertLatency.run(d.entityId, d.hour, bucket, count);
         oldestHour = Math.min(oldestHour, d.hour);
       }
       onHourly(oldestHour);

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { Store } from './store.ts';
 import { createWriteQueue, flushingReads } from './queue.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -11,6 +12,8 @@ import { createSqliteReads } from './sqlite-read.ts';
 import { createSqliteOutbox } from './sqlite-outbox.ts';
 import { createSqliteUptime } from './sqlite-uptime.ts';
 import { pruneSqlite } from './sqlite-prune.ts';
+import { createSeriesReads, SERIES_SQL, sqliteSql } from './series-sql.ts';
+import type { SeriesQuery } from './series-sql.ts';
 
 export interface SqliteStoreOptions {
   /** Data directory, created when missing. */
@@ -47,6 +50,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const reads = createSqliteReads(db);
   const uptime = createSqliteUptime(db);
   const outbox = createSqliteOutbox(db);
+  const seriesStatements = new Map<SeriesQuery, StatementSync>();
+  const series = createSeriesReads((query, params) => {
+    let statement = seriesStatements.get(query);
+    if (statement === undefined) seriesStatements.set(query, (statement = db.prepare(sqliteSql(SERIES_SQL[query]))));
+    return statement.all(...params);
+  });
   const queue = createWriteQueue({
     write: createSqliteWriter(db, (oldestHour) => uptime.changed(oldestHour)),
     onError: options.onError ?? ((error) => console.error('pulsemap store: write failed:', error)),
@@ -72,7 +81,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
 
-    ...flushingReads(queue, { ...reads, uptime: uptime.uptime, uptimeAll: uptime.uptimeAll }),
+    ...flushingReads(queue, { ...reads, uptime: uptime.uptime, uptimeAll: uptime.uptimeAll, series }),
     async prune(olderThan, aggregatesOlderThan) {
       await queue.flush();
       try {

@@ -16,6 +16,28 @@ export interface StoredResult {
   readonly message: string;
 }
 
+/** A stored result as series read it (no message). */
+export interface SeriesPoint {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly status: Status;
+  readonly latency_ms: number | null;
+}
+
+/** One hour bucket of the aggregates, with its latency histogram (histogram.ts). */
+export interface HourAggregate {
+  /** Epoch ms of the hour's start. */
+  readonly hour: number;
+  readonly checks: number;
+  readonly successes: number;
+  readonly latency_count: number;
+  readonly latency_sum: number;
+  readonly latency_min: number | null;
+  readonly latency_max: number | null;
+  /** bucket -> count; empty for hours written before histograms were kept. */
+  readonly histogram: ReadonlyMap<number, number>;
+}
+
 export interface HistoryQuery {
   /** Newest first, at most this many. */
   readonly limit: number;
@@ -73,6 +95,17 @@ export interface Store {
   uptime(name: string, now: number): Promise<Uptime>;
   /** uptime() of every entity ever seen, in one query (all windows null where nothing was checked). */
   uptimeAll(now: number): Promise<Map<string, Uptime>>;
+  /** Raw results with from <= at < to, oldest first. */
+  resultsBetween(name: string, from: number, to: number): Promise<SeriesPoint[]>;
+  /** Hour aggregates with from <= hour start < to, oldest first. */
+  hoursBetween(name: string, from: number, to: number): Promise<HourAggregate[]>;
+  /**
+   * Status changes with from <= at < to, oldest first, preceded by the last change before
+   * `from` when there is one (it tells the status at `from`).
+   */
+  transitionsBetween(name: string, from: number, to: number): Promise<Transition[]>;
+  /** Epoch ms of the entity's first stored check (the hour's start once its raw results are pruned); null when never checked. */
+  firstCheck(name: string): Promise<number | null>;
   /**
    * Delete raw results older than `olderThan` (epoch ms), in small batches, and hourly aggregates,
    * transitions and finished outbox messages older than `aggregatesOlderThan`; returns the

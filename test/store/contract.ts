@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EntityState, Status, Transition } from '../../src/types.ts';
 import type { Store, StoredResult } from '../../src/store/store.ts';
+import { seriesContract } from './series-contract.ts';
 
 /** Opens a fresh, empty store. */
 export type OpenStore = () => Promise<Store>;
@@ -265,6 +266,8 @@ export function storeContract(name: string, open: OpenStore, reopen?: ReopenStor
         assert.equal(await store.outboxAdd(msg('t1', H + 2 * HOUR)), false);
         assert.equal(await store.outboxAdd(msg('t2', H + 2 * HOUR)), false);
       }));
+
+    seriesContract(withStore);
 
     it('keeps meta values', () =>
       withStore(async (store) => {

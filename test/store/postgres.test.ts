@@ -46,7 +46,7 @@ describe('PostgreSQL store: migrations', () => {
     await store.close();
     assert.equal(await schemaVersion(url), SCHEMA_VERSION);
     const tables = (await sql<{ t: string }>(url, 'SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1')).map((r) => r.t);
-    assert.deepEqual(tables, ['entities', 'hourly', 'meta', 'outbox', 'pulsemap_schema', 'results', 'states', 'transitions']);
+    assert.deepEqual(tables, ['entities', 'hourly', 'hourly_latency', 'meta', 'outbox', 'pulsemap_schema', 'results', 'states', 'transitions']);
   });
 
   it('brings a database of every earlier version up to date', async () => {

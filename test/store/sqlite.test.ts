@@ -82,7 +82,7 @@ describe('SQLite store', () => {
       assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, SCHEMA_VERSION);
       assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-      for (const table of ['entities', 'hourly', 'meta', 'outbox', 'results', 'states', 'transitions']) assert.ok(tables.includes(table), table);
+      for (const table of ['entities', 'hourly', 'hourly_latency', 'meta', 'outbox', 'results', 'states', 'transitions']) assert.ok(tables.includes(table), table);
     } finally {
       db.close();
     }

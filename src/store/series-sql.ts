@@ -1,0 +1,97 @@
+// The reads behind series and reports, written once for both engines: PostgreSQL takes the
+// `$n` placeholders as they are, SQLite as `?n` (sqliteSql). Every query is a range on a
+// primary key (entity_id, time), so a read costs the rows it returns.
+
+import type { Transition } from '../types.ts';
+import { HOUR_MS, statusFromCode, transitionFromRow } from './encoding.ts';
+import type { TransitionRow } from './encoding.ts';
+import type { HourAggregate, SeriesPoint, Store } from './store.ts';
+
+const ENTITY = '(SELECT id FROM entities WHERE name = $1)';
+
+/** $1 name, $2 from, $3 to (exclusive). */
+export const SERIES_SQL = {
+  results: `SELECT at, ok, status, latency_ms FROM results WHERE entity_id = ${ENTITY} AND at >= $2 AND at < $3 ORDER BY at`,
+  hours: `SELECT hour_start, checks, successes, latency_count, latency_sum, latency_min, latency_max FROM hourly
+    WHERE entity_id = ${ENTITY} AND hour_start >= $2 AND hour_start < $3 ORDER BY hour_start`,
+  latency: `SELECT hour_start, bucket, count FROM hourly_latency
+    WHERE entity_id = ${ENTITY} AND hour_start >= $2 AND hour_start < $3 AND count > 0 ORDER BY hour_start, bucket`,
+  transitionsBefore: `SELECT at, from_status, to_status, message, blocked_by, prev_since FROM transitions
+    WHERE entity_id = ${ENTITY} AND at < $2 ORDER BY at DESC, id DESC LIMIT 1`,
+  transitions: `SELECT at, from_status, to_status, message, blocked_by, prev_since FROM transitions
+    WHERE entity_id = ${ENTITY} AND at >= $2 AND at < $3 ORDER BY at, id`,
+  firstResult: `SELECT min(at) AS first FROM results WHERE entity_id = ${ENTITY}`,
+  firstHour: `SELECT min(hour_start) AS first FROM hourly WHERE entity_id = ${ENTITY}`,
+} as const;
+
+export type SeriesQuery = keyof typeof SERIES_SQL;
+
+export const sqliteSql = (sql: string): string => sql.replace(/\$(\d+)/g, '?$1');
+
+export interface PointRow { at: number; ok: boolean | number; status: number; latency_ms: number | null }
+export interface HourRow {
+  hour_start: number; checks: number; successes: number; latency_count: number; latency_sum: number;
+  latency_min: number | null; latency_max: number | null;
+}
+export interface LatencyRow { hour_start: number; bucket: number; count: number }
+
+export function pointFromRow(row: PointRow): SeriesPoint {
+  return { at: row.at, ok: row.ok === true || row.ok === 1, status: statusFromCode(row.status), latency_ms: row.latency_ms };
+}
+
+export function hoursFromRows(hours: readonly HourRow[], latency: readonly LatencyRow[]): HourAggregate[] {
+  const histograms = new Map<number, Map<number, number>>();
+  for (const row of latency) {
+    let h = histograms.get(row.hour_start);
+    if (h === undefined) histograms.set(row.hour_start, (h = new Map()));
+    h.set(row.bucket, row.count);
+  }
+  return hours.map((row) => ({
+    hour: row.hour_start,
+    checks: row.checks,
+    successes: row.successes,
+    latency_count: row.latency_count,
+    latency_sum: row.latency_sum,
+    latency_min: row.latency_min,
+    latency_max: row.latency_max,
+    histogram: histograms.get(row.hour_start) ?? new Map(),
+  }));
+}
+
+export function transitionsFromRows(name: string, before: readonly TransitionRow[], within: readonly TransitionRow[]): Transition[] {
+  return [...before, ...within].map((row) => transitionFromRow(name, row));
+}
+
+/**
+ * The first stored check: the oldest raw result when it lies in the oldest hour bucket, else
+ * that bucket's start (raw results of that time were pruned).
+ */
+export function firstCheckFrom(firstResult: number | null, firstHour: number | null): number | null {
+  if (firstHour === null) return firstResult;
+  return firstResult !== null && firstResult < firstHour + HOUR_MS ? firstResult : firstHour;
+}
+
+/** Runs one of SERIES_SQL with its parameters on an engine. */
+export type SeriesRunner = (query: SeriesQuery, params: readonly (string | number)[]) => unknown[] | Promise<unknown[]>;
+
+export type SeriesReads = Pick<Store, 'resultsBetween' | 'hoursBetween' | 'transitionsBetween' | 'firstCheck'>;
+
+export function createSeriesReads(run: SeriesRunner): SeriesReads {
+  const rows = async <R>(query: SeriesQuery, ...params: (string | number)[]) => (await run(query, params)) as R[];
+  return {
+    async resultsBetween(name, from, to) {
+      return (await rows<PointRow>('results', name, from, to)).map(pointFromRow);
+    },
+    async hoursBetween(name, from, to) {
+      return hoursFromRows(await rows<HourRow>('hours', name, from, to), await rows<LatencyRow>('latency', name, from, to));
+    },
+    async transitionsBetween(name, from, to) {
+      return transitionsFromRows(name, await rows<TransitionRow>('transitionsBefore', name, from), await rows<TransitionRow>('transitions', name, from, to));
+    },
+    async firstCheck(name) {
+      const [r] = await rows<{ first: number | null }>('firstResult', name);
+      const [h] = await rows<{ first: number | null }>('firstHour', name);
+      return firstCheckFrom(r?.first ?? null, h?.first ?? null);
+    },
+  };
+}
