@@ -1,5 +1,6 @@
 // The details panel of one entity: status, figures, last message, extra, dependencies and
-// dependents (each a button to jump there), and its recent history.
+// dependents (each a button to jump there), its response-time chart and its recent history.
+import { createCharts } from './charts.js';
 import { el, badge, formatAgo, formatDuration, formatLatency, formatPercent, formatTime, getJson } from './util.js';
 import { TRAIL } from './table.js';
 
@@ -8,6 +9,9 @@ export function createDetails({ panel, store, onSelect, onClose }) {
   const title = panel.querySelector('#details-title');
   let current = null;
   let returnFocus = null;
+  const charts = createCharts();
+  /** Charts reload at most this often while events redraw the panel. */
+  const CHART_REFRESH_MS = 30_000;
 
   const row = (label, value) => [el('dt', { text: label }), el('dd', {}, [typeof value === 'string' ? document.createTextNode(value) : value])];
 
@@ -62,6 +66,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
         el('section', {}, [el('h3', { text: 'Depends on' }), links(doc.dependencies ?? [])]),
         el('section', {}, [el('h3', { text: 'Needed by' }), links(dependents)]),
       ]),
+      charts.element,
       el('h3', { text: `Last ${TRAIL} checks` }),
       historyTable(store.trails.get(doc.name)),
     );
@@ -75,6 +80,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
     document.body.classList.add('with-details');
     render();
     title.focus();
+    void charts.show(name);
     try {
       store.trails.set(name, await getJson(`entities/${encodeURIComponent(name)}/history?limit=${TRAIL}`));
       if (current === name) render();
@@ -84,6 +90,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
   function close() {
     if (current === null) return;
     current = null;
+    charts.hide();
     panel.hidden = true;
     document.body.classList.remove('with-details');
     onClose();
@@ -105,6 +112,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
       const related = [current, ...(doc?.dependencies ?? [])];
       for (const d of store.entities.values()) if ((d.dependencies ?? []).includes(current)) related.push(d.name);
       if (related.some((n) => names.has(n))) render();
+      if (names.has(current)) void charts.show(current, CHART_REFRESH_MS);
     },
   };
 }

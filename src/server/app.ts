@@ -18,6 +18,7 @@ import { createSessions } from '../auth/sessions.ts';
 import { createLoginLimiter } from '../auth/limiter.ts';
 import { pushRoutes } from './routes/push.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { vendorRoutes } from './routes/vendor.ts';
 
 export type { AppDeps, ConfigStatus } from './deps.ts';
 
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.events) eventRoutes(router, deps.events);
   // A push is authenticated by its own token: jobs do not log in.
   if (deps.pushes) pushRoutes(open, { monitor: deps.monitor, pushes: deps.pushes, clock });
+  if (deps.webDir) vendorRoutes(router);
 
   app.use(errorMiddleware(deps.logger));
   app.use(async (ctx, next) => {
