@@ -51,4 +51,37 @@ export interface Config {
   readonly auth: AuthConfig;
   /** The whole map is drawn up to this many entities; beyond, the overview is the default view. */
   readonly map: { readonly max_entities: number };
+  /** Public status pages, in file order. */
+  readonly status_pages: readonly StatusPage[];
+  /** Announcements written in the file (those posted through the API live in the store). */
+  readonly announcements: readonly Announcement[];
+  /** Which entities and groups have badges: those a status page lists, or all. */
+  readonly badges: 'listed' | 'all';
+}
+
+export interface StatusPage {
+  readonly slug: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly entities: readonly string[];
+  readonly groups: readonly string[];
+  readonly show_latency: boolean;
+  readonly show_map: boolean;
+}
+
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Announcement {
+  /** `config-N` for the file's N-th (from 1), a random id for posted ones. */
+  readonly id: string;
+  readonly title: string;
+  /** Plain text. */
+  readonly body: string;
+  readonly severity: Severity;
+  /** Epoch ms; null: no bound. */
+  readonly start: number | null;
+  readonly end: number | null;
+  /** Slugs of the status pages it appears on; null: every page. */
+  readonly pages: readonly string[] | null;
 }

@@ -6,6 +6,8 @@ import { channelType, rawChannels } from '../alerts/channel-registry.ts';
 import type { ChannelName, ConfiguredChannel } from '../alerts/channel-registry.ts';
 import { buildAuth } from '../auth/config.ts';
 import type { RawAuth } from '../auth/config.ts';
+import { buildPublishing } from './publishing.ts';
+import type { RawPublishing } from './publishing.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -39,7 +41,7 @@ type RawNotify = {
   [channel: string]: unknown;
 };
 
-export interface RawConfig {
+export interface RawConfig extends RawPublishing {
   title?: string;
   public_url?: string;
   defaults?: Timing;
@@ -114,6 +116,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     api_token: raw.api_token ?? null,
     auth: buildAuth(raw.auth, raw.api_token ?? null),
     map: { max_entities: raw.map?.max_entities ?? 60 },
+    ...buildPublishing(raw),
   });
 }
 

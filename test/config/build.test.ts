@@ -50,6 +50,9 @@ test('a small file becomes a fully defaulted Config', () => {
     api_token: null,
     auth: { users: [], tokens: [], trusted_header: null, proxies: [], public_read: false, open: ['/health', '/metrics'], session_hours: 12, api_token: null },
     map: { max_entities: 60 },
+    status_pages: [],
+    announcements: [],
+    badges: 'listed',
   });
 });
 

@@ -25,7 +25,8 @@ export function configOf(entities: Entity[], over: Partial<Config> = {}): Config
   return {
     path: 'entities.yaml', title: 'test', public_url: null, entities,
     notify: notifyOf({}), groups: {},
-    retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null), map: { max_entities: 60 }, ...over,
+    retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null),
+    map: { max_entities: 60 }, status_pages: [], announcements: [], badges: 'listed', ...over,
   };
 }
 
