@@ -6,6 +6,7 @@ import { createTable } from './table.js';
 import { createDetails } from './details.js';
 import { createSearch } from './search.js';
 import { crumbs, drawCrumbs, hashOf, parseHash, queryOf, routeOfView } from './router.js';
+import { showAnnouncements } from './announcements.js';
 
 const $ = (id) => document.getElementById(id);
 const store = { entities: new Map(), trails: new Map() };
@@ -161,6 +162,7 @@ async function loadAll() {
   table.setAll(docs);
   applyFilter();
   showConfig(health.config);
+  void showAnnouncements(document.querySelector('main'));
   summarize();
   details.refresh(new Set(store.entities.keys()));
   if (map.current().name === null) await follow();
@@ -244,6 +246,7 @@ $('zoom-in').addEventListener('click', map.zoomIn);
 $('zoom-out').addEventListener('click', map.zoomOut);
 $('zoom-fit').addEventListener('click', map.fit);
 setInterval(() => table.tick(), 5000);
+setInterval(() => void showAnnouncements(document.querySelector('main')), 60_000);
 
 setLive('connecting');
 connect();

@@ -100,7 +100,7 @@ export function dayTitle(k) {
   return `${day}: ${formatPercent((k.checks - k.failures) / k.checks)} uptime, down ${formatSeconds(down)}${k.seconds.blocked ? ` (${formatSeconds(k.seconds.blocked)} blocked by a dependency)` : ''}`;
 }
 
-/** 90 day bars; used by the details panel and the status page's script-free markup alike. */
+/** One bar a day, coloured by the share of passed checks, its downtime in the tooltip. */
 export function uptimeBar(series) {
   return el('ol', { class: 'uptime-bar', 'aria-label': `${series.window} uptime by day` },
     series.buckets.map((k) => el('li', { class: `day ${dayClass(k)}`, title: dayTitle(k), 'aria-label': dayTitle(k) })));

@@ -111,7 +111,8 @@ export function buildSeries(range: BucketRange, members: readonly MemberData[], 
   const firsts = members.map((m) => m.first).filter((f): f is number => f !== null);
   const first = firsts.length === 0 ? null : Math.min(...firsts);
   const span = to - from;
-  const coverage = first === null || span <= 0 ? 0 : round4(Math.min(1, Math.max(0, (to - Math.max(from, first)) / span)));
+  // Six decimals: a minute of data in a 90-day window still shows as more than none.
+  const coverage = first === null || span <= 0 ? 0 : Math.round(Math.min(1, Math.max(0, (to - Math.max(from, first)) / span)) * 1e6) / 1e6;
   const checks = accs.reduce((n, a) => n + a.checks, 0);
   const failures = accs.reduce((n, a) => n + a.failures, 0);
 

@@ -19,6 +19,10 @@ import { createLoginLimiter } from '../auth/limiter.ts';
 import { pushRoutes } from './routes/push.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { vendorRoutes } from './routes/vendor.ts';
+import { statusRoutes } from './routes/status.ts';
+import { announcementRoutes } from './routes/announcements.ts';
+import { createAnnouncements } from '../status/announcements.ts';
+import { createStatusService } from '../status/service.ts';
 
 export type { AppDeps, ConfigStatus } from './deps.ts';
 
@@ -49,6 +53,10 @@ export function createApp(deps: AppDeps): Koa {
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
   entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
   seriesRoutes(router, deps, now);
+  const announcements = createAnnouncements(deps.store, () => deps.monitor.config());
+  announcementRoutes(router, announcements, now);
+  // Status pages and badges are public: anonymous even with login on.
+  statusRoutes(open, createStatusService({ monitor: deps.monitor, store: deps.store, announcements, now }), () => deps.monitor.config());
   healthRoutes(router, deps);
   if (deps.metrics) metricsRoutes(router, deps.metrics);
   if (deps.map) mapRoutes(router, deps.map);

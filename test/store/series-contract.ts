@@ -105,7 +105,7 @@ export function seriesContract(withStore: (fn: (store: Store) => Promise<void>) 
         assert.equal(series.buckets.length, expected.length, why);
         assert.equal(series.step_s, WINDOWS[window].step / 1000, why);
         const span = now - Date.parse(series.from);
-        assert.equal(series.coverage, Math.round(((now - Math.max(START, Date.parse(series.from))) / span) * 10_000) / 10_000, why);
+        assert.equal(series.coverage, Math.round(((now - Math.max(START, Date.parse(series.from))) / span) * 1e6) / 1e6, why);
         series.buckets.forEach((b, i) => {
           const e = expected[i]!;
           const at = `${why}: ${window} bucket ${b.at}`;

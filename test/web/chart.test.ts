@@ -33,7 +33,7 @@ before(async () => {
   const written = await seedHistory(store, history);
   await store.close();
   assert.equal(written, 30 * 8640);
-  writeFileSync(path.join(dir, 'entities.yaml'), `entities:\n  shop_api: { type: api, url: ${target.url}, interval: 3600 }\n`);
+  writeFileSync(path.join(dir, 'entities.yaml'), `entities:\n  shop_api: { type: api, url: ${target.url}, interval: 3600 }\nannouncements:\n  - { title: 'Planned <b>work</b>', body: 'tonight', severity: warning }\n`);
   service = await startService({ config: path.join(dir, 'entities.yaml'), port: 0, host: '127.0.0.1', data, store: null, logger: silentLogger() });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -59,6 +59,10 @@ test('the details panel draws the response-time chart and the 90-day bar from 30
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${service.url}/`);
+  // Announcements show above the map, as text.
+  const note = page.locator('.announcements .announcement.warning');
+  await note.waitFor();
+  assert.equal(await note.innerText(), 'Planned <b>work</b> — tonight');
   await page.locator('#rows tr', { hasText: 'shop_api' }).click();
   const charts = page.locator('#details .charts');
   await charts.locator('canvas').waitFor();
