@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
-// pulsemap command line: serve | validate | check | render | user.
+// pulsemap command line: serve | validate | check | render | user | report.
 
 interface Command {
   readonly summary: string;
@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).checkCommand,
   render: async () => (await import('./commands/render.ts')).renderCommand,
   user: async () => (await import('./commands/user.ts')).userCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
 };
 
 const usage = `usage: pulsemap <command> [options]
@@ -22,6 +23,7 @@ commands:
   check NAME [--config FILE]
   render [--config FILE] [--format svg|nomnoml]
   user add NAME --role viewer|editor|admin
+  report --month YYYY-MM [--format json|csv] [--config FILE]
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -20,6 +20,7 @@ import { pushRoutes } from './routes/push.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { statusRoutes } from './routes/status.ts';
+import { reportRoutes } from './routes/report.ts';
 import { announcementRoutes } from './routes/announcements.ts';
 import { createAnnouncements } from '../status/announcements.ts';
 import { createStatusService } from '../status/service.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Koa {
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
   entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
   seriesRoutes(router, deps, now);
+  reportRoutes(router, deps, now);
   const announcements = createAnnouncements(deps.store, () => deps.monitor.config());
   announcementRoutes(router, announcements, now);
   // Status pages and badges are public: anonymous even with login on.

@@ -126,3 +126,22 @@ test('announcements: posted with the token, validated, listed, deleted, and kept
   api = await open();
   assert.deepEqual((await (await api.get('/announcements')).json()).map((a: { id: string }) => a.id), ['config-1', posted.id]);
 });
+
+test('GET /report answers JSON or CSV for a month, and 400 for anything else', async () => {
+  const json = await (await api.get('/report?month=2026-11')).json();
+  assert.deepEqual(json.entities.map((r: { name: string; checks: number }) => [r.name, r.checks]), [['a', 2], ['b', 1], ['c', 1]]);
+  assert.deepEqual(json.groups.map((r: { name: string }) => r.name), ['eu/payments', 'eu']);
+  const csv = await api.get('/report?month=2026-11&format=csv');
+  assert.match(csv.headers.get('content-type')!, /^text\/csv/);
+  assert.match(await csv.text(), /^record,kind,name,checks,/);
+  for (const [q, error] of [
+    ['', 'month must be YYYY-MM, for example /report?month=2026-11'],
+    ['?month=2026-1', 'month must be YYYY-MM, for example /report?month=2026-11'],
+    ['?month=2026-11&format=xml', 'format must be json or csv'],
+    ['?month=2027-01', 'month 2027-01 has not begun yet'],
+  ]) {
+    const res = await api.get(`/report${q}`);
+    assert.equal(res.status, 400, q);
+    assert.deepEqual(await res.json(), { error }, q);
+  }
+});

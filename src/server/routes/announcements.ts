@@ -1,7 +1,7 @@
 // GET /announcements[?current=true], POST /announcements and DELETE /announcements/:id (writes
 // need the editor role).
 import type Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { readBody } from '../body.ts';
 import { requireRole } from '../../auth/identity.ts';

@@ -1,7 +1,7 @@
 // GET /entities/:name/series and /groups/:path/series: buckets of checks, failures, latency
 // and status time over a window (src/series).
 import type Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { loadSeries } from '../../series/load.ts';
 import { isWindowName, WINDOW_NAMES } from '../../series/windows.ts';
