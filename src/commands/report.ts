@@ -1,8 +1,7 @@
 // `pulsemap report --month YYYY-MM [--format json|csv] [--config FILE] [--data DIR] [--store URL]`:
 // print the monthly report from the store, without starting the service.
 import { parseArgs } from 'node:util';
-import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
-import { openStore } from '../store/open.ts';
+import { configOrProblems, readStore } from './offline.ts';
 import { buildReport, monthRange, reportCsv } from '../report/report.ts';
 
 const usage = 'usage: pulsemap report --month YYYY-MM [--format json|csv] [--config FILE] [--data DIR] [--store URL]\n';
@@ -28,27 +27,11 @@ export const reportCommand = {
       process.stderr.write(`pulsemap report: ${values.month === undefined ? '--month is required' : monthRange(values.month) === null ? `'${values.month}' is not a month (YYYY-MM)` : `unknown format '${format}' (json or csv)`}\n${usage}`);
       return 2;
     }
-    const env = process.env;
-    let config;
-    try {
-      config = await loadConfig(values.config ?? env.PULSEMAP_CONFIG ?? './entities.yaml', env);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
-      return 1;
-    }
-    let report;
-    try {
-      const store = await openStore({ url: values.store ?? env.PULSEMAP_STORE ?? null, dir: values.data ?? env.PULSEMAP_DATA ?? 'data' });
-      try {
-        report = await buildReport(store, config.entities, values.month, now());
-      } finally {
-        await store.close();
-      }
-    } catch (err) {
-      process.stderr.write(`pulsemap report: cannot read the store: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
+    const config = await configOrProblems(values, process.env);
+    if (config === null) return 1;
+    const read = await readStore('report', values, process.env, (store) => buildReport(store, config.entities, values.month!, now()));
+    if (read === null) return 1;
+    const report = read.value;
     process.stdout.write(format === 'csv' ? reportCsv(report) : `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   },
