@@ -223,3 +223,24 @@ export function threadCpuMs(): Record<string, number> {
 export function diffCpu(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 }
+
+/**
+ * Runs `fn` with the URL of a throwaway PostgreSQL database on the test server (PGURL), named
+ * `pulsemap_bench_*` and dropped afterwards.
+ */
+export async function withTempDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const { default: pg } = await import('pg');
+  const base = process.env.PGURL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `pulsemap_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}

@@ -9,11 +9,10 @@ import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/store.ts';
 import { initialState } from '../src/monitor/state.ts';
 import type { EntityState } from '../src/types.ts';
-import { FULL, cpuMs, entityName, fmt, table, tempDir } from './common.ts';
+import { FULL, cpuMs, entityName, fmt, table, tempDir, withTempDatabase } from './common.ts';
 
 const ENTITIES = 1_000;
 const ROUNDS = FULL ? 500 : 100;
-const PGURL = process.env.PGURL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const yieldToQueue = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -67,36 +66,25 @@ const row = (engine: string, w: { ms: number; cpu: number; count: number }, byte
 }
 
 // PostgreSQL: a throwaway database; the results table with its index and TOAST, per row.
-{
-  const name = `pulsemap_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: PGURL });
-  await admin.connect();
+await withTempDatabase(async (url) => {
+  const store = await openStore({ url, dir: '' });
+  let w;
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(PGURL);
-    url.pathname = `/${name}`;
-    const store = await openStore({ url: url.toString(), dir: '' });
-    let w;
-    try {
-      w = await writeAll(store);
-    } finally {
-      await store.close();
-    }
-    const db = new pg.Client({ connectionString: url.toString() });
-    await db.connect();
-    try {
-      await db.query('VACUUM ANALYZE results');
-      const { rows: [size] } = await db.query<{ bytes: string; n: string }>(
-        "SELECT pg_total_relation_size('results') AS bytes, (SELECT count(*) FROM results) AS n");
-      rows.push(row('PostgreSQL', w, Number(size!.bytes) / Number(size!.n)));
-    } finally {
-      await db.end();
-    }
+    w = await writeAll(store);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await store.close();
   }
-}
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('VACUUM ANALYZE results');
+    const { rows: [size] } = await db.query<{ bytes: string; n: string }>(
+      "SELECT pg_total_relation_size('results') AS bytes, (SELECT count(*) FROM results) AS n");
+    rows.push(row('PostgreSQL', w, Number(size!.bytes) / Number(size!.n)));
+  } finally {
+    await db.end();
+  }
+});
 
 console.log(`### 6. Store (${fmt(ENTITIES, 0)} entities x ${ROUNDS} rounds, queued with saveResult, batched by the store, then flush)\n`);
 console.log(table(['store', 'results', 'seconds', 'results/s', 'CPU µs/result (this process)', 'bytes on disk / result'], rows));

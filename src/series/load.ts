@@ -20,7 +20,7 @@ export async function loadRange(store: Store, names: readonly string[], range: B
   const end = range.to + 1;
   const loaded = await Promise.all(names.map(async (name) => {
     const [data, transitions, first] = await Promise.all([
-      source === 'raw' ? store.resultsBetween(name, range.from, end) : store.hoursBetween(name, range.from, end),
+      source === 'raw' ? store.resultsBetween(name, range.from, end) : store.hoursBetween(name, range.from, end, range.step),
       store.transitionsBetween(name, range.from, end),
       store.firstCheck(name),
     ]);

@@ -65,7 +65,7 @@ export function createStatusService(o: StatusServiceOptions): StatusService {
   /** Passed checks and average latency over the hour buckets of the last `length` ms. */
   async function summary(names: readonly string[], length: number): Promise<{ uptime: number | null; latency: number | null }> {
     const now = o.now();
-    const hours = (await Promise.all(names.map((n) => o.store.hoursBetween(n, hourStart(now - length), now + 1)))).flat();
+    const hours = (await Promise.all(names.map((n) => o.store.hoursBetween(n, hourStart(now - length), now + 1, length + HOUR_MS)))).flat();
     const checks = hours.reduce((n, h) => n + h.checks, 0);
     const ok = hours.reduce((n, h) => n + h.successes, 0);
     const count = hours.reduce((n, h) => n + h.latency_count, 0);

@@ -40,7 +40,7 @@ export interface ItemView {
   readonly since: string | null;
   /** For an outage: the listed entity at fault, "a dependency", or null (its own failure). */
   readonly cause: string | null;
-  /** Only with show_latency. */
+  /** Only with show_latency, and only for entities. */
   readonly latency_ms?: number | null;
   readonly uptime_90d: number | null;
   /** Share of the 90 days with data. */
@@ -117,7 +117,6 @@ export function buildStatusView(input: StatusInputs): StatusView {
     items.push({
       kind: 'group', name: group, status: PUBLIC[worst?.status ?? 'unknown'], since: iso(worst?.since),
       cause: null,
-      ...(page.show_latency ? { latency_ms: null } : {}),
       uptime_90d: series?.uptime ?? null, coverage_90d: series?.coverage ?? 0, days: days(series),
     });
   }

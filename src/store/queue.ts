@@ -170,7 +170,7 @@ export function flushingReads(queue: WriteQueue, reads: EngineReads): Pick<Store
   const { series } = reads;
   return {
     resultsBetween: async (name, from, to) => { await queue.flush(); return series.resultsBetween(name, from, to); },
-    hoursBetween: async (name, from, to) => { await queue.flush(); return series.hoursBetween(name, from, to); },
+    hoursBetween: async (name, from, to, step) => { await queue.flush(); return series.hoursBetween(name, from, to, step); },
     transitionsBetween: async (name, from, to) => { await queue.flush(); return series.transitionsBetween(name, from, to); },
     firstCheck: async (name) => { await queue.flush(); return series.firstCheck(name); },
     loadStates: async () => { await queue.flush(); return reads.loadStates(); },

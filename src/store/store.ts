@@ -24,7 +24,7 @@ export interface SeriesPoint {
   readonly latency_ms: number | null;
 }
 
-/** One hour bucket of the aggregates, with its latency histogram (histogram.ts). */
+/** One bucket of the hourly aggregates (an hour or several), with its latency histogram (histogram.ts). */
 export interface HourAggregate {
   /** Epoch ms of the hour's start. */
   readonly hour: number;
@@ -97,8 +97,11 @@ export interface Store {
   uptimeAll(now: number): Promise<Map<string, Uptime>>;
   /** Raw results with from <= at < to, oldest first. */
   resultsBetween(name: string, from: number, to: number): Promise<SeriesPoint[]>;
-  /** Hour aggregates with from <= hour start < to, oldest first. */
-  hoursBetween(name: string, from: number, to: number): Promise<HourAggregate[]>;
+  /**
+   * Hour aggregates with from <= hour start < to, oldest first, summed into buckets of `step`
+   * ms (a multiple of an hour, default one) that start at `from`; `hour` is the bucket's start.
+   */
+  hoursBetween(name: string, from: number, to: number, step?: number): Promise<HourAggregate[]>;
   /**
    * Status changes with from <= at < to, oldest first, preceded by the last change before
    * `from` when there is one (it tells the status at `from`).
