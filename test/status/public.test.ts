@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/store.ts';
 import { createApp } from '../../src/server/app.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Config } from '../../src/types.ts';
+import { buildAuth } from '../../src/auth/config.ts';
 import { fakeClock } from '../helpers/clock.ts';
 import type { FakeClock } from '../helpers/clock.ts';
 import { apiEntity, configOf } from '../helpers/entities.ts';
@@ -163,6 +164,32 @@ test('with badges: all, every entity and group has badges; pages stay as listed'
     assert.match(await res.text(), /hidden_svc/);
     assert.equal((await api.get('/badge/group/eu/uptime/30d.svg')).status, 200);
     assertClean(await (await api.get('/status/public')).text(), 'HTML with badges: all');
+  } finally {
+    monitor.apply(config);
+  }
+});
+
+test('with login on, status pages, their stylesheet and badges stay anonymous; the API does not', async () => {
+  monitor.apply({
+    ...config,
+    auth: buildAuth({ tokens: [{ name: 'viewer-bot', role: 'viewer', token: 'viewer-token-0123456789' }, { name: 'ed', role: 'editor', token: 'editor-token-0123456789' }] }, config.api_token),
+  });
+  try {
+    for (const p of ['/status', '/status/public', '/status/public.json', '/badge/shop_api/status.svg', '/badge/shop_api/uptime/30d.svg']) {
+      assert.equal((await api.get(p)).status, 200, p);
+    }
+    assert.equal((await api.get('/entities')).status, 401);
+    assert.equal((await api.get('/entities/shop_api/series')).status, 401);
+    assert.equal((await api.get('/report?month=2026-11')).status, 401);
+    assert.equal((await api.get('/entities/shop_api/series', { authorization: 'Bearer viewer-token-0123456789' })).status, 200);
+    const post = (token: string) => fetch(`${api.base}/announcements`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Checkout slow' }),
+    });
+    assert.equal((await post('viewer-token-0123456789')).status, 403);
+    const created = await post('editor-token-0123456789');
+    assert.equal(created.status, 201);
+    const del = await fetch(`${api.base}/announcements/${(await created.json()).id}`, { method: 'DELETE', headers: { authorization: 'Bearer editor-token-0123456789' } });
+    assert.equal(del.status, 204);
   } finally {
     monitor.apply(config);
   }
