@@ -138,7 +138,12 @@ export function createCharts({ fetchJson = getJson } = {}) {
     caption.textContent = `${formatPercent(series.uptime)} of checks passed; data covers ${Math.round(series.coverage * 100)} % of the window`;
   }
 
+  let shown = null;
+  // Colours come from the theme: a switch of theme redraws with the new ones.
+  new MutationObserver(() => { if (shown && plot) draw(shown); }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+
   function draw(series) {
+    shown = series;
     plot?.destroy();
     const width = Math.max(240, canvas.clientWidth || element.clientWidth || 420);
     plot = new uPlot(chartOptions(width, palette(element), series), chartData(series), canvas);
@@ -153,6 +158,6 @@ export function createCharts({ fetchJson = getJson } = {}) {
       name = next;
       return load().catch(() => { caption.textContent = 'chart data could not be loaded'; });
     },
-    hide() { name = null; plot?.destroy(); plot = null; },
+    hide() { name = null; shown = null; plot?.destroy(); plot = null; },
   };
 }
