@@ -12,6 +12,8 @@ import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
+import { createEditor } from './editing/service.ts';
+import { createAuditLog } from './editing/audit.ts';
 import type { ConfigStatus } from './server/deps.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -112,7 +114,12 @@ export async function startService(options: ServeOptions): Promise<Service> {
   }, HOUR);
   prune.unref();
 
-  const app = createApp({ monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, health: alerts.health });
+  // Changes from the page and the API go through the file and come back through the watcher.
+  const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
+  const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
+  const app = createApp({
+    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, health: alerts.health, editor, audit,
+  });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,6 +8,8 @@ export interface ConfigProblem {
   /** 1-based. */
   readonly col: number;
   readonly message: string;
+  /** JSON pointer of the value concerned (`/entities/db/interval`), when one is known. */
+  readonly pointer?: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 // entities.yaml -> Config: YAML (with positions) -> ${VAR} -> JSON Schema -> references -> defaults.
 // Every problem found on the way is reported, each pointing at its place in the file.
 import { readFile } from 'node:fs/promises';
-import { isAlias, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import type { Config } from '../types.ts';
 import { buildConfig } from './build.ts';
@@ -35,7 +35,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const lines = new LineCounter();
   // Duplicate keys are found below in one pass; the library's own check compares every pair of keys.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: false });
-  const at = (offset: number, message: string): ConfigProblem => ({ file, ...lines.linePos(offset), message });
+  const at = (offset: number, message: string, pointer?: string): ConfigProblem => ({ file, ...lines.linePos(offset), message, ...(pointer === undefined ? {} : { pointer }) });
 
   // 1. YAML itself. Past a syntax error the tree is guesswork, so stop here. The parser often
   // reports one slip several times over; the first report on each line is the useful one.
@@ -49,13 +49,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const wholeReferences = new WeakSet<Node>();
   const failedScalars = new WeakSet<Node>();
   visit(doc, {
-    Scalar(key, node) {
+    Scalar(key, node, path) {
       if (key === 'key' || typeof node.value !== 'string') return;
       const s = substitute(node.value, env);
       if (!s.changed && s.invalid.length === 0) return;
       const offset = node.range?.[0] ?? 0;
-      for (const name of s.missing) problems.push(at(offset, `environment variable ${name} is not set`));
-      for (const bad of s.invalid) problems.push(at(offset, `invalid variable reference '${bad}': write \${NAME} or \${NAME:-default} (and $\${ for a literal \${)`));
+      const pointer = visitPointer(path, node);
+      for (const name of s.missing) problems.push(at(offset, `environment variable ${name} is not set`, pointer));
+      for (const bad of s.invalid) problems.push(at(offset, `invalid variable reference '${bad}': write \${NAME} or \${NAME:-default} (and $\${ for a literal \${)`, pointer));
       if (s.missing.length > 0 || s.invalid.length > 0) failedScalars.add(node);
       if (s.whole) wholeReferences.add(node);
       (node as Scalar).value = s.value;
@@ -98,7 +99,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
 
   for (const issue of issues) {
     const { line, col } = positionOf(doc, lines, issue.path, issue.at);
-    problems.push({ file, line, col, message: issue.message });
+    problems.push({ file, line, col, message: issue.message, pointer: pathToPointer(issue.path) });
   }
   if (problems.length > 0) return { errors: sortProblems(problems) };
 
@@ -154,6 +155,17 @@ function entityNames(doc: Document, lines: LineCounter, data: unknown): string[]
   const keys = keyPositions(doc, lines, ['entities']);
   const place = new Map(Object.keys(entities).map((n) => [n, keys.get(n) ?? positionOf(doc, lines, ['entities', n], 'key')]));
   return [...place.keys()].sort((a, b) => place.get(a)!.line - place.get(b)!.line || place.get(a)!.col - place.get(b)!.col);
+}
+
+/** The JSON pointer of a node reached by `visit`, from its ancestors. */
+function visitPointer(path: readonly unknown[], node: unknown): string {
+  const chain = [...path, node];
+  const segments: string[] = [];
+  chain.forEach((c, i) => {
+    if (isPair(c)) segments.push(String(isScalar(c.key) ? c.key.value : c.key));
+    else if (isSeq(c)) segments.push(String(c.items.indexOf(chain[i + 1] as never)));
+  });
+  return pathToPointer(segments);
 }
 
 function dependenciesOf(data: unknown, name: string): string[] {

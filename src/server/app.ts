@@ -13,6 +13,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { mapRoutes } from './routes/map.ts';
 import { eventRoutes } from './routes/events.ts';
 import { authRoutes } from './routes/auth.ts';
+import { configRoutes } from './routes/config.ts';
 import { checkRole, identify, identityOf } from '../auth/identity.ts';
 import { createSessions } from '../auth/sessions.ts';
 import { createLoginLimiter } from '../auth/limiter.ts';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
+  if (deps.editor && deps.audit) configRoutes(router, { editor: deps.editor, audit: deps.audit });
   entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
   seriesRoutes(router, deps, now);
   reportRoutes(router, deps, now);

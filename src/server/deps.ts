@@ -11,6 +11,8 @@ import type { UptimeCache } from './uptime.ts';
 import type { ConfigStatus } from './document.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/limiter.ts';
+import type { Editor } from '../editing/service.ts';
+import type { AuditLog } from '../editing/audit.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -37,4 +39,7 @@ export interface AppDeps {
   /** Page logins; made here when omitted. */
   readonly sessions?: Sessions;
   readonly loginLimiter?: LoginLimiter;
+  /** Serves GET /config and the entity writes when given, with GET /audit. */
+  readonly editor?: Editor;
+  readonly audit?: AuditLog;
 }
