@@ -3,7 +3,7 @@
 // key order, quoting and untouched anchors survive. What cannot be changed faithfully is refused.
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
-import { flowText, pairLines, scalarText } from './render.ts';
+import { entityLines, flowText, pairLines, scalarText } from './render.ts';
 import { applySplices, columnOf, commentBlockStart, isBlankLine, lineStart, nextLine, trimmedEnd } from './text.ts';
 import type { Splice } from './text.ts';
 
@@ -116,6 +116,13 @@ function mapSplices(text: string, doc: Document, map: YAMLMap, before: Fields, n
   const changed = [...new Set([...Object.keys(before), ...Object.keys(next)])].filter((k) => !same(before[k], next[k]));
   if (changed.length === 0) return [];
   if (map.flow) {
+    const inPlace = changed.every((k) => isScalar(own.get(k)?.value) && next[k] !== undefined && (next[k] === null || typeof next[k] !== 'object'));
+    if (inPlace) {
+      return changed.map((k) => {
+        const old = own.get(k)!.value as Scalar;
+        return { start: range(old)[0], end: range(old)[1], text: scalarText(next[k], old, true) };
+      });
+    }
     if (hasAliasOrAnchor(map) || merged) throw new EditRefused(`${where} is a { } map with anchors or merge keys; edit the file by hand`);
     const [start, end] = range(map);
     return [{ start, end, text: flowText(next) }];
@@ -170,6 +177,11 @@ function replaceValue(text: string, pair: Pair, value: unknown): Splice {
   const keyEnd = range(pair.key)[1];
   const oldEnd = old?.range ? Math.max(keyEnd, trimmedEnd(text, old.range[1])) : keyEnd;
   const onKeyLine = !!old?.range && old.range[0] !== old.range[1] && (isScalar(old) || (isCollection(old) && old.flow === true));
+  if (isSeq(old) && !old.flow && old.range && Array.isArray(value) && value.length > 0 && value.every((v) => v === null || typeof v !== 'object')) {
+    // A list written one item a line stays that way.
+    const indent = ' '.repeat(columnOf(text, old.range[0]));
+    return { start: old.range[0], end: trimmedEnd(text, old.range[1]), text: value.map((v) => `- ${scalarText(v, null, false)}`).join(`\n${indent}`) };
+  }
   const lines = pairLines('k', value);
   if (lines.length === 1) {
     const oneLine = lines[0]!.slice('k: '.length);
@@ -190,7 +202,7 @@ export function addEntity(text: string, name: string, fields: Fields): string {
   const doc = parseForEdit(text);
   const map = entitiesMap(doc);
   if (findEntity(doc, name)) throw new EditRefused(`an entity named '${name}' already exists`);
-  const body = pairLines(name, fields);
+  const body = entityLines(name, fields);
   if (map.items.length === 0) {
     // `entities: {}` or an empty `entities:` becomes a block map.
     const pair = (doc.contents as YAMLMap).items.find((p) => keyOf(p) === 'entities')!;

@@ -63,3 +63,10 @@ export function pairLines(key: string, value: unknown): string[] {
   if (inline || (lines.length === 1 && /^[[{]/.test(lines[0]!))) return [`${k}: ${lines[0]}`];
   return [`${k}:`, ...lines.map((l) => `  ${l}`)];
 }
+
+/** A new entity: always a block map, as entities are usually written. */
+export function entityLines(name: string, fields: Plain): string[] {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return [`${scalarText(name, null, false)}: {}`];
+  return [`${scalarText(name, null, false)}:`, ...entries.flatMap(([k, v]) => pairLines(k, v)).map((l) => `  ${l}`)];
+}
