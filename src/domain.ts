@@ -30,9 +30,26 @@ export interface EntityBase {
   readonly line: number;
   /** Free text from the configuration, shown in the entity's details; null when absent. */
   readonly description?: string | null;
+  /** Flapping detection (`flapping:`); null or absent = off. */
+  readonly flapping?: FlapSettings | null;
   /** Channels this entity's alerts go to (`notify: [dba]`); null or absent = its group's or the default. */
   readonly notify?: readonly string[] | null;
 }
+
+/** Thresholds of flapping detection, in percent of weighted state changes over the last 20. */
+export interface FlapSettings {
+  /** Flapping stops below this. */
+  readonly low: number;
+  /** Flapping starts above this. */
+  readonly high: number;
+}
+
+/** What the operation of an entity adds to its document: flapping now. */
+export interface EntityMarks {
+  readonly flapping: boolean;
+}
+
+export const NO_MARKS: EntityMarks = { flapping: false };
 
 /** What a checker returns. Checks never throw for a target's failure: they report it here. */
 export interface CheckOutcome {

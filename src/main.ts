@@ -22,6 +22,8 @@ import { createMapService } from './map/service.ts';
 import { createEventHub } from './server/routes/events.ts';
 import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
+import { createFlapTracker } from './monitor/flap-tracker.ts';
+import type { EntityMarks } from './types.ts';
 import { systemClock } from './clock.ts';
 
 export interface ServeOptions {
@@ -67,19 +69,22 @@ export async function startService(options: ServeOptions): Promise<Service> {
     config, store, logger, onCheckStart: options.onCheckStart,
     runCheck: (entity, run) => runCheck(entity, { ...run, pushes, now: systemClock.now }),
   });
+  const flaps = createFlapTracker();
+  await flaps.seed(store, config);
+  const marks = (name: string): EntityMarks => ({ flapping: flaps.isFlapping(name) });
   const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alerts = createAlertService({
-    store, monitor, logger,
+    store, monitor, logger, flaps,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
   });
   await monitor.start();
   const map = createMapService({ monitor, logger });
   const uptime = createUptimeCache(store, systemClock);
-  const events = createEventHub({ monitor, store, uptime });
+  const events = createEventHub({ monitor, store, uptime, marks });
   // Where every check result, status change and reload goes, in this order.
   // Connected before the first check can end: timers fire only after this synchronous stretch.
-  monitor.connect([metrics, map, events, alerts, ...(options.observers ?? [])]);
+  monitor.connect([flaps, metrics, map, events, alerts, ...(options.observers ?? [])]);
   await alerts.start();
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
@@ -118,7 +123,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
   const app = createApp({
-    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, health: alerts.health, editor, audit,
+    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, health: alerts.health, editor, audit,
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,9 @@ export type AlertEvent =
   | 'undegraded'
   | 'certificate'
   | 'config_invalid'
-  | 'config_fixed';
+  | 'config_fixed'
+  | 'flapping'
+  | 'flapping_end';
 
 /** One thing to tell: an entity went down, came back, a certificate is expiring... */
 export interface AlertItem {

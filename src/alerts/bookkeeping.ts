@@ -39,6 +39,7 @@ export function parseSaved(text: string | null): Saved {
       degraded: record(raw.degraded, isNumber),
       certs: record(raw.certs, isNumber),
       config_error: typeof raw.config_error === 'string' ? raw.config_error : null,
+      flapping: record(raw.flapping, isNumber),
     },
     pending: Array.isArray(raw.pending) ? (raw.pending as NewOutboxMessage[]) : [],
   };

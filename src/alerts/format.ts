@@ -37,7 +37,7 @@ export function formatTime(ms: number): string {
 
 const EMOJI: Record<AlertItem['event'], string> = {
   down: '🔴', reminder: '🔁', recovered: '✅', degraded: '🟡', undegraded: '🟢',
-  certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅',
+  certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅', flapping: '🔀', flapping_end: '⏹️',
 };
 
 /** A line of an item: plain text parts, some of them bold. */
@@ -68,6 +68,8 @@ export function headline(i: AlertItem): Line {
     case 'certificate': return [emoji, name, `: ${certText(i.days ?? 0)}`];
     case 'config_invalid': return [emoji, { bold: 'config invalid' }];
     case 'config_fixed': return [emoji, { bold: 'config fixed' }, `: ${i.message}`];
+    case 'flapping': return [emoji, name, ' is flapping'];
+    case 'flapping_end': return [emoji, name, ` stopped flapping after ${formatDuration(i.at - (i.since ?? i.at))}: now ${i.status ?? 'unknown'}`];
   }
 }
 
@@ -81,6 +83,7 @@ export function details(i: AlertItem): Line[] {
       if (i.since !== null) lines.push([`Since ${formatTime(i.since)}`]);
       break;
     case 'degraded':
+    case 'flapping':
       lines.push([clip(i.message)]);
       break;
     case 'recovered':
@@ -93,6 +96,7 @@ export function details(i: AlertItem): Line[] {
     case 'undegraded':
     case 'certificate':
     case 'config_fixed':
+    case 'flapping_end':
       break;
   }
   return lines;

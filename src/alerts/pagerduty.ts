@@ -27,6 +27,9 @@ const ACTION: Record<AlertEvent, { action: 'trigger' | 'resolve'; severity: Seve
   certificate: { action: 'trigger', severity: 'warning', incident: 'certificate' },
   config_invalid: { action: 'trigger', severity: 'error', incident: 'config' },
   config_fixed: { action: 'resolve', severity: 'info', incident: 'config' },
+  // Flapping pauses our own incidents; what it settles to is told as down or recovered.
+  flapping: null,
+  flapping_end: null,
 };
 
 /**

@@ -24,13 +24,16 @@ export interface Bookkeeping {
   readonly certs: Readonly<Record<string, number>>;
   /** The announced configuration problems, until the file is fixed. */
   readonly config_error: string | null;
+  /** Entities announced as flapping, with when that began: nothing else is told until they settle. */
+  readonly flapping: Readonly<Record<string, number>>;
 }
 
-export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null };
+export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null, flapping: {} };
 
 export type Trigger =
   | { readonly kind: 'transition'; readonly transition: Transition }
-  | { readonly kind: 'certificate'; readonly name: string; readonly days: number; readonly at: number };
+  | { readonly kind: 'certificate'; readonly name: string; readonly days: number; readonly at: number }
+  | { readonly kind: 'flapping'; readonly name: string; readonly flapping: boolean; readonly percent: number; readonly at: number };
 
 export interface PolicyView {
   /** States of the entities of the running configuration, in file order. */
@@ -38,6 +41,8 @@ export interface PolicyView {
   readonly public_url: string | null;
   /** notify.degraded: also tell degraded and back, and certificate warnings. */
   readonly degraded: boolean;
+  /** Entities flapping now (absent = none). */
+  readonly flapping?: ReadonlySet<string>;
 }
 
 export interface Decision {
@@ -91,15 +96,57 @@ export function certBand(days: number): number | null {
   return band;
 }
 
+/**
+ * Flapping starts: one message, then silence. It settles: one message with the final state,
+ * which is then told as a failure (or its recovery) would be, so nothing is left untold.
+ * Changes `flapping` and `announced` in place (decide's own copies).
+ */
+function flapItems(
+  trigger: Extract<Trigger, { kind: 'flapping' }>, view: PolicyView, state: EntityState | undefined,
+  flapping: Record<string, number>, announced: Record<string, Announcement>,
+): AlertItem[] {
+  const { name, at } = trigger;
+  if (trigger.flapping) {
+    if (flapping[name] !== undefined) return [];
+    flapping[name] = at;
+    return [item(view, {
+      event: 'flapping', entity: name, status: state?.status ?? null, at, since: at, key: `${name}:flapping:${at}`,
+      message: `state changed in ${trigger.percent}% of the last 20 checks; alerts pause until it settles`,
+    })];
+  }
+  const since = flapping[name];
+  if (since === undefined) return [];
+  delete flapping[name];
+  const status = state?.status ?? 'unknown';
+  const out = [item(view, {
+    event: 'flapping_end', entity: name, status, message: state?.message ?? '', at, since, key: `${name}:flapping_end:${at}`,
+  })];
+  const told = announced[name];
+  if (told && (status === 'ok' || status === 'degraded')) {
+    delete announced[name];
+    out.push(recoveredItem(view, name, status, state!.message, at, told));
+  } else if (!told && status === 'error') {
+    const down = downItem(view, name, state, state!.message, at, state!.since ?? at);
+    announced[name] = withImpacted({ since: down.since!, reminded_at: at }, down.impacted);
+    out.push(down);
+  }
+  return out;
+}
+
 /** Applies a batch of triggers, in order. */
 export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: PolicyView): Decision {
   const announced = { ...book.announced };
   const degraded = { ...book.degraded };
   const certs = { ...book.certs };
+  const flapping = { ...book.flapping };
   const items: AlertItem[] = [];
   const stateOf = new Map(view.states.map((s) => [s.name, s]));
 
   for (const trigger of triggers) {
+    if (trigger.kind === 'flapping') {
+      items.push(...flapItems(trigger, view, stateOf.get(trigger.name), flapping, announced));
+      continue;
+    }
     if (trigger.kind === 'certificate') {
       const { name, days, at } = trigger;
       const band = certBand(days);
@@ -115,6 +162,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
       continue;
     }
     const t = trigger.transition;
+    if (flapping[t.name] !== undefined) continue; // nothing in between while it flaps
     const passing = t.to === 'ok' || t.to === 'degraded';
     if (t.to === 'error') {
       delete degraded[t.name];
@@ -149,7 +197,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
     }
     // `blocked`, `pending` and `unknown` say nothing: the root cause's message covers a blocked entity.
   }
-  return { items, bookkeeping: { ...book, announced, degraded, certs } };
+  return { items, bookkeeping: { ...book, announced, degraded, certs, flapping } };
 }
 
 /**
@@ -162,8 +210,21 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
   const announced: Record<string, Announcement> = {};
   const items: AlertItem[] = [];
   const configured = new Set(view.states.map((s) => s.name));
+  const flapping: Record<string, number> = {};
   for (const state of view.states) {
     const told = book.announced[state.name];
+    const flapSince = book.flapping[state.name];
+    if (flapSince !== undefined || view.flapping?.has(state.name)) {
+      // Flapping as told: still silent. Started or settled during the gap: say so now.
+      if (told) announced[state.name] = told;
+      if (flapSince !== undefined) flapping[state.name] = flapSince;
+      const now = view.flapping?.has(state.name) ?? true;
+      if (now !== (flapSince !== undefined)) {
+        const at = state.lastcheck ?? state.since ?? 0;
+        items.push(...flapItems({ kind: 'flapping', name: state.name, flapping: now, percent: 0, at }, view, state, flapping, announced));
+      }
+      continue;
+    }
     const since = state.since ?? 0;
     if (told && (state.status === 'ok' || state.status === 'degraded')) {
       items.push(recoveredItem(view, state.name, state.status, state.message, since, told));
@@ -179,8 +240,13 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
     Object.fromEntries(Object.entries(record).filter(([name]) => configured.has(name)));
   return {
     items,
-    bookkeeping: { ...book, announced, degraded: keep(book.degraded), certs: keep(book.certs) },
+    bookkeeping: { ...book, announced, degraded: keep(book.degraded), certs: keep(book.certs), flapping },
   };
+}
+
+/** Still in error and not flapping: reminders go on. */
+function remindable(book: Bookkeeping, state: EntityState): boolean {
+  return state.status === 'error' && book.flapping[state.name] === undefined;
 }
 
 /** Reminders due at `now` for entities still in error; missed ones collapse into one. */
@@ -190,7 +256,7 @@ export function dueReminders(book: Bookkeeping, view: PolicyView, now: number, r
   const items: AlertItem[] = [];
   for (const state of view.states) {
     const told = announced[state.name];
-    if (!told || state.status !== 'error' || told.reminded_at + reminderMs > now) continue;
+    if (!told || !remindable(book, state) || told.reminded_at + reminderMs > now) continue;
     const periods = Math.floor((now - told.reminded_at) / reminderMs);
     const due = told.reminded_at + periods * reminderMs;
     const impacted = impactedBy(view, state.name);
@@ -209,7 +275,7 @@ export function nextReminderAt(book: Bookkeeping, view: PolicyView, reminderMs: 
   let next: number | null = null;
   for (const state of view.states) {
     const told = book.announced[state.name];
-    if (!told || state.status !== 'error') continue;
+    if (!told || !remindable(book, state)) continue;
     const due = told.reminded_at + reminderMs;
     if (next === null || due < next) next = due;
   }

@@ -25,6 +25,7 @@ import { awaitingConfirmation, certificateTrigger, outboxMessages } from './trig
 import { collectSecrets } from '../config/secrets.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
+import type { FlapTracker } from '../monitor/flap-tracker.ts';
 
 export interface AlertServiceOptions {
   readonly store: Store;
@@ -35,6 +36,8 @@ export interface AlertServiceOptions {
   readonly batchMs?: number;
   readonly timeouts?: ChannelTimeouts;
   readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed'>;
+  /** Flapping detection: while an entity flaps, one message at start and one when it settles. */
+  readonly flaps?: Pick<FlapTracker, 'isFlapping' | 'listen'>;
 }
 
 /** Transitions and certificate figures feed the batches; a reload swaps channels and secrets. */
@@ -83,6 +86,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     states: monitor.list().map((e) => e.state),
     public_url: config.public_url,
     degraded: config.notify.degraded,
+    flapping: new Set(options.flaps ? config.entities.filter((e) => options.flaps!.isFlapping(e.name)).map((e) => e.name) : []),
   });
 
   /** Runs jobs one after another: each sees the bookkeeping the previous one left. */
@@ -162,6 +166,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const trigger = certificateTrigger(state, result.at, book, config.notify.degraded);
     if (trigger !== null) push(trigger);
   }
+
+  options.flaps?.listen((change) => push({ kind: 'flapping', ...change }));
 
   function onConfig(next: Config): void {
     if (closed) return;

@@ -1,5 +1,6 @@
 // Schema-valid raw data -> the readonly, fully defaulted Config the rest of pulsemap sees.
-import type { Config, Entity, EntityType, GroupConfig, NotifyConfig } from '../types.ts';
+import type { Config, Entity, EntityType, FlapSettings, GroupConfig, NotifyConfig } from '../types.ts';
+import { DEFAULT_FLAP } from '../monitor/flapping.ts';
 import type { BaseFields } from '../checks/check-type.ts';
 import { checkType } from '../checks/registry.ts';
 import { channelType, rawChannels } from '../alerts/channel-registry.ts';
@@ -18,7 +19,16 @@ export const BUILTIN_DEFAULTS = {
   success_threshold: 1,
 } as const;
 
-type Timing = { -readonly [K in keyof typeof BUILTIN_DEFAULTS]?: number };
+type Timing = { -readonly [K in keyof typeof BUILTIN_DEFAULTS]?: number } & { flapping?: RawFlap };
+
+/** `flapping:` as written: on with Icinga's thresholds, off, or thresholds of one's own. */
+type RawFlap = boolean | { low?: number; high?: number };
+
+function buildFlap(raw: RawFlap | undefined): FlapSettings | null {
+  if (raw === undefined || raw === false) return null;
+  if (raw === true) return DEFAULT_FLAP;
+  return { low: raw.low ?? DEFAULT_FLAP.low, high: raw.high ?? DEFAULT_FLAP.high };
+}
 
 // The shapes the schema guarantees; optional where the schema allows leaving a field out. Each
 // check type and channel reads its own fields (see their `build`).
@@ -67,6 +77,7 @@ function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: numbe
     extra: { ...raw.extra },
     description: raw.description ?? null,
     notify: raw.notify ? [...raw.notify] : null,
+    flapping: buildFlap(raw.flapping ?? defaults.flapping),
     line,
   };
   return checkType(raw.type).build(raw, base);

@@ -13,6 +13,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/limiter.ts';
 import type { Editor } from '../editing/service.ts';
 import type { AuditLog } from '../editing/audit.ts';
+import type { EntityMarks } from '../types.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly map?: MapService;
   /** Serves GET and POST /push/TOKEN when given. */
   readonly pushes?: PushInbox;
+  /** What operation adds to each entity's document (flapping); none when omitted. */
+  readonly marks?: (name: string) => EntityMarks;
   /** Serves GET /events (Server-Sent Events) when given. */
   readonly events?: EventHub;
   /** Page logins; made here when omitted. */

@@ -1,6 +1,7 @@
 // Documents the API serves: the entity document (its first ten fields keep the original names
 // and order) and the configuration status.
-import type { Entity, EntityState, Uptime } from '../types.ts';
+import type { Entity, EntityMarks, EntityState, Uptime } from '../types.ts';
+import { NO_MARKS } from '../types.ts';
 import { successRatio } from '../monitor/state.ts';
 
 export interface EntityDocument {
@@ -22,13 +23,15 @@ export interface EntityDocument {
   group: string | null;
   target: string;
   uptime: Uptime;
+  /** Flapping now (weighted state changes above the entity's threshold). */
+  flapping: boolean;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export const NO_UPTIME: Uptime = { '24h': null, '7d': null, '30d': null };
 
-export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = NO_UPTIME): EntityDocument {
+export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = NO_UPTIME, marks: EntityMarks = NO_MARKS): EntityDocument {
   return {
     name: entity.name,
     type: entity.type,
@@ -49,6 +52,7 @@ export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = 
     group: entity.group,
     target: entity.target,
     uptime,
+    flapping: marks.flapping,
   };
 }
 

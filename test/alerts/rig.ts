@@ -12,6 +12,7 @@ import type { DatabaseEntity, Entity } from '../../src/types.ts';
 import { fakeClock } from '../helpers/clock.ts';
 import type { FakeClock } from '../helpers/clock.ts';
 import { configOf, notifyOf } from '../helpers/entities.ts';
+import { createFlapTracker } from '../../src/monitor/flap-tracker.ts';
 import { PGURL } from '../helpers/pg.ts';
 import { captureLogger, tempStore } from './helpers.ts';
 import type { TempStore } from './helpers.ts';
@@ -97,8 +98,9 @@ export async function startRig(
     onCheckStart: (_name, late) => lateness.push(late),
   });
   await monitor.start();
-  const alerts = createAlertService({ store: temp.store, monitor, clock, logger, ...options });
-  monitor.connect([alerts]);
+  const flaps = createFlapTracker();
+  const alerts = createAlertService({ store: temp.store, monitor, clock, logger, flaps, ...options });
+  monitor.connect([flaps, alerts]);
   await alerts.start();
   await alerts.idle();
   return {

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { toDocument } from '../document.ts';
+import { NO_MARKS } from '../../types.ts';
 import type { UptimeCache } from '../uptime.ts';
 import { requireRole } from '../../auth/identity.ts';
 
@@ -23,6 +24,7 @@ function parseBefore(raw: unknown): number | undefined {
 
 export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache): void {
   const { monitor } = deps;
+  const marks = deps.marks ?? (() => NO_MARKS);
 
   function find(name: string) {
     const entity = monitor.entity(name);
@@ -33,12 +35,12 @@ export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache)
 
   router.get('/entities', async (ctx) => {
     const windows = await uptime.snapshot();
-    ctx.body = monitor.list().map(({ entity, state }) => toDocument(entity, state, windows.get(entity.name)));
+    ctx.body = monitor.list().map(({ entity, state }) => toDocument(entity, state, windows.get(entity.name), marks(entity.name)));
   });
 
   router.get('/entities/:name', async (ctx) => {
     const { entity, state } = find(ctx.params.name!);
-    ctx.body = toDocument(entity, state, await uptime.get(entity.name));
+    ctx.body = toDocument(entity, state, await uptime.get(entity.name), marks(entity.name));
   });
 
   router.get('/entities/:name/history', async (ctx) => {
@@ -52,6 +54,6 @@ export function entityRoutes(router: Router, deps: AppDeps, uptime: UptimeCache)
   router.post('/entities/:name/check', requireRole('editor'), async (ctx) => {
     const { entity } = find(ctx.params.name!);
     await monitor.checkNow(entity.name);
-    ctx.body = toDocument(entity, monitor.state(entity.name)!, await uptime.get(entity.name));
+    ctx.body = toDocument(entity, monitor.state(entity.name)!, await uptime.get(entity.name), marks(entity.name));
   });
 }

@@ -7,6 +7,7 @@ import type { Monitor, MonitorSubscriber } from '../../monitor/monitor.ts';
 import type { Store } from '../../store/store.ts';
 import { systemClock } from '../../clock.ts';
 import type { Clock } from '../../clock.ts';
+import type { EntityMarks } from '../../types.ts';
 import type { ConfigStatus } from '../document.ts';
 import { toDocument } from '../document.ts';
 import { createUptimeCache } from '../uptime.ts';
@@ -32,6 +33,8 @@ export interface EventHubOptions {
   readonly heartbeatMs?: number;
   /** Browsers wait this long before reconnecting after the server went away. */
   readonly retryMs?: number;
+  /** What operation adds to each entity's document (flapping); none when omitted. */
+  readonly marks?: (name: string) => EntityMarks;
 }
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -66,7 +69,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
       const entity = monitor.entity(name);
       const state = monitor.state(name);
       if (!entity || !state) continue;
-      frames.push(frame('entity', toDocument(entity, state, await uptime.get(name).catch(() => undefined))));
+      frames.push(frame('entity', toDocument(entity, state, await uptime.get(name).catch(() => undefined), options.marks?.(name))));
     }
     if (!closed && frames.length > 0) broadcast(frames.join(''));
   }
