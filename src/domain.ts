@@ -44,12 +44,24 @@ export interface FlapSettings {
   readonly high: number;
 }
 
-/** What the operation of an entity adds to its document: flapping now. */
-export interface EntityMarks {
-  readonly flapping: boolean;
+/** An acknowledged incident: reminders stop until it recovers (or `until`). */
+export interface Ack {
+  /** Who acknowledged: a user or token name. */
+  readonly by: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly comment: string | null;
+  /** Epoch ms when reminders resume though it is still down; null = until it recovers. */
+  readonly until: number | null;
 }
 
-export const NO_MARKS: EntityMarks = { flapping: false };
+/** What the operation of an entity adds to its document: flapping now, an acknowledgement. */
+export interface EntityMarks {
+  readonly flapping: boolean;
+  readonly ack: Ack | null;
+}
+
+export const NO_MARKS: EntityMarks = { flapping: false, ack: null };
 
 /** What a checker returns. Checks never throw for a target's failure: they report it here. */
 export interface CheckOutcome {

@@ -71,13 +71,13 @@ export async function startService(options: ServeOptions): Promise<Service> {
   });
   const flaps = createFlapTracker();
   await flaps.seed(store, config);
-  const marks = (name: string): EntityMarks => ({ flapping: flaps.isFlapping(name) });
   const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alerts = createAlertService({
     store, monitor, logger, flaps,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
   });
+  const marks = (name: string): EntityMarks => ({ flapping: flaps.isFlapping(name), ack: alerts.ackOf(name) });
   await monitor.start();
   const map = createMapService({ monitor, logger });
   const uptime = createUptimeCache(store, systemClock);
@@ -123,7 +123,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
   const app = createApp({
-    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, health: alerts.health, editor, audit,
+    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, health: alerts.health, editor, audit,
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,9 @@ export function createDetails({ panel, store, onSelect, onClose }) {
 
   const row = (label, value) => [el('dt', { text: label }), el('dd', {}, [typeof value === 'string' ? document.createTextNode(value) : value])];
 
+  /** `by alice 5 min ago (until 14:00): on it` */
+  const ackText = (ack) => `by ${ack.by} ${formatAgo(ack.at)}${ack.until ? ` (until ${formatTime(ack.until)})` : ''}${ack.comment ? `: ${ack.comment}` : ''}`;
+
   function links(names) {
     if (!names.length) return el('p', { class: 'muted', text: 'none' });
     return el('ul', { class: 'links' }, names.map((n) => {
@@ -59,6 +62,8 @@ export function createDetails({ panel, store, onSelect, onClose }) {
         ...row('Checks', total ? `${doc.success_count} passed, ${doc.fail_count} failed (${formatPercent(doc.success_ratio)})` : 'none yet'),
         ...row('Uptime', `24 h ${formatPercent(doc.uptime?.['24h'])} · 7 d ${formatPercent(doc.uptime?.['7d'])} · 30 d ${formatPercent(doc.uptime?.['30d'])}`),
         ...row('Interval', `${doc.interval} s`),
+        ...(doc.flapping ? row('Flapping', 'yes: alerts pause until it settles') : []),
+        ...(doc.ack ? row('Acknowledged', ackText(doc.ack)) : []),
       ]),
       el('h3', { text: 'Extra' }),
       extra.length ? el('dl', { class: 'facts' }, extra.flatMap(([k, v]) => row(k, String(v)))) : el('p', { class: 'muted', text: 'none' }),

@@ -3,7 +3,7 @@
 // enter the outbox; a restart re-queues the journal (idempotent by key), so a crash between the
 // two writes neither loses a message nor sends one twice.
 import type { NewOutboxMessage, Store } from '../store/store.ts';
-import type { Bookkeeping } from './policy.ts';
+import type { AckRecord, Bookkeeping } from './policy.ts';
 import { EMPTY_BOOKKEEPING } from './policy.ts';
 
 export const META_KEY = 'alerts';
@@ -24,6 +24,8 @@ const has = <K extends string>(v: unknown, keys: readonly K[]): v is Record<K, n
   typeof v === 'object' && v !== null && keys.every((k) => isNumber((v as Record<string, unknown>)[k]));
 const isAnnouncement = (v: unknown): v is { since: number; reminded_at: number } => has(v, ['since', 'reminded_at']);
 
+const isAckRecord = (v: unknown): v is AckRecord => has(v, ['at', 'incident']) && typeof (v as { by?: unknown }).by === 'string';
+
 /** Reads what was saved; anything unreadable counts as nothing told yet. */
 export function parseSaved(text: string | null): Saved {
   if (text === null) return { bookkeeping: EMPTY_BOOKKEEPING, pending: [] };
@@ -40,6 +42,7 @@ export function parseSaved(text: string | null): Saved {
       certs: record(raw.certs, isNumber),
       config_error: typeof raw.config_error === 'string' ? raw.config_error : null,
       flapping: record(raw.flapping, isNumber),
+      acks: record(raw.acks, isAckRecord),
     },
     pending: Array.isArray(raw.pending) ? (raw.pending as NewOutboxMessage[]) : [],
   };

@@ -2,7 +2,7 @@
 // worth telling and the bookkeeping after telling them. Every "who gets a message when" rule
 // lives here; service.ts only feeds it and stores what it returns.
 import { createHash } from 'node:crypto';
-import type { EntityState, Transition } from '../domain.ts';
+import type { Ack, EntityState, Transition } from '../domain.ts';
 import type { Alert, AlertItem } from './alert.ts';
 
 export interface Announcement {
@@ -26,9 +26,39 @@ export interface Bookkeeping {
   readonly config_error: string | null;
   /** Entities announced as flapping, with when that began: nothing else is told until they settle. */
   readonly flapping: Readonly<Record<string, number>>;
+  /** Acknowledged incidents: no reminders while they last; `incident` is the announcement's `since`. */
+  readonly acks: Readonly<Record<string, AckRecord>>;
 }
 
-export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null, flapping: {} };
+export interface AckRecord extends Ack {
+  readonly incident: number;
+}
+
+export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null, flapping: {}, acks: {} };
+
+/** Acks of incidents still open: a recovery (a new announcement) ends its incident's ack. */
+function openAcks(acks: Readonly<Record<string, AckRecord>>, announced: Readonly<Record<string, Announcement>>): Record<string, AckRecord> {
+  return Object.fromEntries(Object.entries(acks).filter(([name, a]) => announced[name]?.since === a.incident));
+}
+
+/** Acknowledges the open incident of `name`; null when it has none (nothing was announced). */
+export function acknowledge(book: Bookkeeping, name: string, ack: Ack): Bookkeeping | null {
+  const told = book.announced[name];
+  if (!told) return null;
+  return { ...book, acks: { ...book.acks, [name]: { ...ack, incident: told.since } } };
+}
+
+export function unacknowledge(book: Bookkeeping, name: string): Bookkeeping {
+  const { [name]: _gone, ...acks } = book.acks;
+  return { ...book, acks };
+}
+
+/** The ack of the entity's open incident, if any. */
+export function ackOf(book: Bookkeeping, name: string): Ack | null {
+  const a = book.acks[name];
+  if (!a || book.announced[name]?.since !== a.incident) return null;
+  return { by: a.by, at: a.at, comment: a.comment, until: a.until };
+}
 
 export type Trigger =
   | { readonly kind: 'transition'; readonly transition: Transition }
@@ -197,7 +227,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
     }
     // `blocked`, `pending` and `unknown` say nothing: the root cause's message covers a blocked entity.
   }
-  return { items, bookkeeping: { ...book, announced, degraded, certs, flapping } };
+  return { items, bookkeeping: { ...book, announced, degraded, certs, flapping, acks: openAcks(book.acks, announced) } };
 }
 
 /**
@@ -240,13 +270,19 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
     Object.fromEntries(Object.entries(record).filter(([name]) => configured.has(name)));
   return {
     items,
-    bookkeeping: { ...book, announced, degraded: keep(book.degraded), certs: keep(book.certs), flapping },
+    bookkeeping: { ...book, announced, degraded: keep(book.degraded), certs: keep(book.certs), flapping, acks: openAcks(book.acks, announced) },
   };
 }
 
-/** Still in error and not flapping: reminders go on. */
+/** Still in error and not flapping: reminders go on, unless acknowledged (until the ack's end). */
 function remindable(book: Bookkeeping, state: EntityState): boolean {
   return state.status === 'error' && book.flapping[state.name] === undefined;
+}
+
+/** When reminders may resume for an acknowledged incident: its `until`, never when it has none. */
+function ackedUntil(book: Bookkeeping, name: string): number {
+  const ack = ackOf(book, name);
+  return ack === null ? -Infinity : ack.until ?? Infinity;
 }
 
 /** Reminders due at `now` for entities still in error; missed ones collapse into one. */
@@ -256,7 +292,7 @@ export function dueReminders(book: Bookkeeping, view: PolicyView, now: number, r
   const items: AlertItem[] = [];
   for (const state of view.states) {
     const told = announced[state.name];
-    if (!told || !remindable(book, state) || told.reminded_at + reminderMs > now) continue;
+    if (!told || !remindable(book, state) || told.reminded_at + reminderMs > now || ackedUntil(book, state.name) > now) continue;
     const periods = Math.floor((now - told.reminded_at) / reminderMs);
     const due = told.reminded_at + periods * reminderMs;
     const impacted = impactedBy(view, state.name);
@@ -276,7 +312,8 @@ export function nextReminderAt(book: Bookkeeping, view: PolicyView, reminderMs: 
   for (const state of view.states) {
     const told = book.announced[state.name];
     if (!told || !remindable(book, state)) continue;
-    const due = told.reminded_at + reminderMs;
+    const due = Math.max(told.reminded_at + reminderMs, ackedUntil(book, state.name));
+    if (!Number.isFinite(due)) continue;
     if (next === null || due < next) next = due;
   }
   return next;

@@ -1,7 +1,7 @@
 // The alert pipeline: results and transitions → batches (2 s) → policy → outbox → channels.
 // Its handlers only record and arm a timer; everything else runs later, one job at a time, so a
 // slow store or channel never holds up a check.
-import type { CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
+import type { Ack, CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
@@ -18,7 +18,7 @@ import { createOutbox } from './outbox.ts';
 import type { OutboxOptions } from './outbox.ts';
 import type { Bookkeeping, Decision, PolicyView, Trigger } from './policy.ts';
 import {
-  EMPTY_BOOKKEEPING, decide, dueReminders, nextReminderAt, reconcile,
+  EMPTY_BOOKKEEPING, acknowledge, ackOf, decide, dueReminders, nextReminderAt, reconcile, unacknowledge,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
 import { awaitingConfirmation, certificateTrigger, outboxMessages } from './triggers.ts';
@@ -48,6 +48,12 @@ export interface AlertService extends Required<MonitorSubscriber> {
   configRejected(lines: readonly string[]): void;
   /** A configuration was loaded after a rejected one. */
   configFixed(config: Config): void;
+  /** Acknowledges the entity's open incident: no reminders until it recovers or `until`; null = no open incident. */
+  acknowledge(name: string, ack: Ack): Promise<Ack | null>;
+  /** Withdraws the acknowledgement: reminders resume. */
+  unacknowledge(name: string): Promise<void>;
+  /** The acknowledgement of the entity's open incident, if any. */
+  ackOf(name: string): Ack | null;
   /** Fields for /health. */
   health(): Promise<Record<string, unknown>>;
   /** Queues the batch being collected now instead of when its window ends. */
@@ -216,6 +222,29 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         await commit(active() && next.notify.config_errors ? decision : { ...decision, items: [] });
       });
     },
+    async acknowledge(name, ack) {
+      let result: Ack | null = null;
+      await job(async () => {
+        const next = acknowledge(book, name, ack);
+        if (next === null) return;
+        await save(store, { bookkeeping: next, pending: [] });
+        book = next;
+        result = ackOf(book, name);
+        logger.info({ entity: name, by: ack.by }, 'incident acknowledged');
+        armReminder();
+      });
+      return result;
+    },
+    async unacknowledge(name) {
+      await job(async () => {
+        if (book.acks[name] === undefined) return;
+        const next = unacknowledge(book, name);
+        await save(store, { bookkeeping: next, pending: [] });
+        book = next;
+        armReminder();
+      });
+    },
+    ackOf: (name) => ackOf(book, name),
     async health() {
       const failure = outbox.lastError();
       return {

@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.ts';
 import { errorMiddleware } from './errors.ts';
 import { createUptimeCache } from './uptime.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { ackRoutes } from './routes/ack.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { mapRoutes } from './routes/map.ts';
@@ -54,7 +55,9 @@ export function createApp(deps: AppDeps): Koa {
 
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
   if (deps.editor && deps.audit) configRoutes(router, { editor: deps.editor, audit: deps.audit });
-  entityRoutes(router, deps, deps.uptime ?? createUptimeCache(deps.store, clock));
+  const uptime = deps.uptime ?? createUptimeCache(deps.store, clock);
+  entityRoutes(router, deps, uptime);
+  if (deps.acks) ackRoutes(router, deps, deps.acks, uptime);
   seriesRoutes(router, deps, now);
   reportRoutes(router, deps, now);
   const announcements = createAnnouncements(deps.store, () => deps.monitor.config());

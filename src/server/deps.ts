@@ -13,9 +13,16 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/limiter.ts';
 import type { Editor } from '../editing/service.ts';
 import type { AuditLog } from '../editing/audit.ts';
-import type { EntityMarks } from '../types.ts';
+import type { Ack, EntityMarks } from '../types.ts';
 
 export type { ConfigStatus } from './document.ts';
+
+/** Acknowledging incidents, as the alert service does it. */
+export interface Acknowledgements {
+  /** null: the entity has no open (announced) incident. */
+  acknowledge(name: string, ack: Ack): Promise<Ack | null>;
+  unacknowledge(name: string): Promise<void>;
+}
 
 export interface AppDeps {
   readonly monitor: Monitor;
@@ -37,6 +44,8 @@ export interface AppDeps {
   readonly pushes?: PushInbox;
   /** What operation adds to each entity's document (flapping); none when omitted. */
   readonly marks?: (name: string) => EntityMarks;
+  /** Serves POST/DELETE /entities/:name/ack when given (the alert service). */
+  readonly acks?: Acknowledgements;
   /** Serves GET /events (Server-Sent Events) when given. */
   readonly events?: EventHub;
   /** Page logins; made here when omitted. */

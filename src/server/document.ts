@@ -1,6 +1,6 @@
 // Documents the API serves: the entity document (its first ten fields keep the original names
 // and order) and the configuration status.
-import type { Entity, EntityMarks, EntityState, Uptime } from '../types.ts';
+import type { Ack, Entity, EntityMarks, EntityState, Uptime } from '../types.ts';
 import { NO_MARKS } from '../types.ts';
 import { successRatio } from '../monitor/state.ts';
 
@@ -25,6 +25,12 @@ export interface EntityDocument {
   uptime: Uptime;
   /** Flapping now (weighted state changes above the entity's threshold). */
   flapping: boolean;
+  /** The acknowledgement of its open incident. */
+  ack: { by: string; at: string; comment: string | null; until: string | null } | null;
+}
+
+function ackDocument(ack: Ack | null): EntityDocument['ack'] {
+  return ack === null ? null : { by: ack.by, at: iso(ack.at)!, comment: ack.comment, until: iso(ack.until) };
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -53,6 +59,7 @@ export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = 
     target: entity.target,
     uptime,
     flapping: marks.flapping,
+    ack: ackDocument(marks.ack),
   };
 }
 

@@ -107,5 +107,5 @@ test('flapping settings: on with Icinga\'s thresholds, own thresholds, off; low 
 test('the entity document carries the flag', () => {
   const entity = apiEntity('shop', 'http://127.0.0.1:9/');
   assert.equal(toDocument(entity, initialState('shop')).flapping, false);
-  assert.equal(toDocument(entity, initialState('shop'), undefined, { flapping: true }).flapping, true);
+  assert.equal(toDocument(entity, initialState('shop'), undefined, { flapping: true, ack: null }).flapping, true);
 });
