@@ -6,19 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browser.ts';
 import { startService } from '../src/main.ts';
 import type { Service } from '../src/main.ts';
 import { silentLogger } from '../src/log.ts';
 import type { CompanyTargets } from './samples.ts';
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
+export const launchBrowser = launchChromium;
 
 /** Three targets: one answering 200, one 503, and a port that refuses connections. */
 export async function startCompanyTargets(): Promise<CompanyTargets & { close(): Promise<void> }> {

@@ -5,7 +5,7 @@
 // over it keeps the main thread, in headless Chromium.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browser.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import type { Store } from '../src/store/store.ts';
@@ -70,7 +70,7 @@ console.log(table(['store', 'check interval', 'window', 'buckets', 'median ms', 
     await store.close();
     writeFileSync(join(dir.path, 'entities.yaml'), `entities:\n  shop_api: { type: api, url: ${target.url}, interval: 3600 }\n`);
     const service = await startService({ config: join(dir.path, 'entities.yaml'), port: 0, host: '127.0.0.1', data, store: null, logger: silentLogger() });
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const prow: (string | number)[][] = [];
     try {

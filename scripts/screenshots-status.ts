@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browser.ts';
 import { startService } from '../src/main.ts';
 import { silentLogger } from '../src/log.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
@@ -42,7 +42,7 @@ announcements:
     severity: warning
 `);
   const service = await startService({ config: path.join(dir, 'entities.yaml'), port: 0, host: '127.0.0.1', data, store: null, logger: silentLogger() });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await launchChromium();
   try {
     mkdirSync(OUT, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {

@@ -2,8 +2,7 @@
 // [--data DIR] [--store URL]`: print a view of the map for the stored state (what the running
 // service would show, without starting it).
 import { parseArgs } from 'node:util';
-import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
-import { openStore } from '../store/open.ts';
+import { configOrProblems, readStore } from './offline.ts';
 import { mapSource } from '../map/source.ts';
 import { indexGraph } from '../map/graph.ts';
 import { buildView } from '../map/views.ts';
@@ -44,28 +43,11 @@ export const renderCommand = {
       process.stderr.write(`pulsemap render: ${err.message}\n${usage}`);
       return 2;
     }
-    const env = process.env;
-    let config;
-    try {
-      config = await loadConfig(values.config ?? env.PULSEMAP_CONFIG ?? './entities.yaml', env);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
-      return 1;
-    }
-
-    let states;
-    try {
-      const store = await openStore({ url: values.store ?? env.PULSEMAP_STORE ?? null, dir: values.data ?? env.PULSEMAP_DATA ?? 'data' });
-      try {
-        states = await store.loadStates();
-      } finally {
-        await store.close();
-      }
-    } catch (err) {
-      process.stderr.write(`pulsemap render: cannot read the store: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
+    const config = await configOrProblems(values, process.env);
+    if (config === null) return 1;
+    const read = await readStore('render', values, process.env, (store) => store.loadStates());
+    if (read === null) return 1;
+    const states = read.value;
 
     let model;
     try {

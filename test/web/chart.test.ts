@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import type { Browser, Page } from 'playwright-core';
 import { startService } from '../../src/main.ts';
 import type { Service } from '../../src/main.ts';
@@ -35,7 +35,7 @@ before(async () => {
   assert.equal(written, 30 * 8640);
   writeFileSync(path.join(dir, 'entities.yaml'), `entities:\n  shop_api: { type: api, url: ${target.url}, interval: 3600 }\nannouncements:\n  - { title: 'Planned <b>work</b>', body: 'tonight', severity: warning }\n`);
   service = await startService({ config: path.join(dir, 'entities.yaml'), port: 0, host: '127.0.0.1', data, store: null, logger: silentLogger() });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import type { Browser, Page } from 'playwright-core';
 import { startService } from '../../src/main.ts';
 import type { Service } from '../../src/main.ts';
@@ -55,10 +55,7 @@ before(async () => {
   [api, db, cache] = await Promise.all([startTarget(), startTarget(), startTarget()]);
   save(yaml());
   service = await start();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
 });
 
