@@ -1,11 +1,11 @@
 // The HTTP API and web page. createApp never listens: main.ts and tests decide how to serve it.
 import Koa from 'koa';
 import Router from '@koa/router';
-import serve from 'koa-static';
 import compress from 'koa-compress';
 import { systemClock } from '../clock.ts';
 import type { AppDeps } from './deps.ts';
 import { errorMiddleware } from './errors.ts';
+import { staticFiles } from './static.ts';
 import { createUptimeCache } from './uptime.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { ackRoutes } from './routes/ack.ts';
@@ -93,6 +93,6 @@ export function createApp(deps: AppDeps): Koa {
     }
     await next();
   });
-  if (deps.webDir) app.use(serve(deps.webDir, { maxage: 0 }));
+  if (deps.webDir) app.use(staticFiles(deps.webDir, deps.logger));
   return app;
 }

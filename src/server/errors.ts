@@ -21,9 +21,22 @@ export function errorMiddleware(logger: Logger) {
         ctx.body = { error: err.message };
         return;
       }
+      if (isClientError(err)) {
+        // A middleware's own refusal: the caller's mistake, not a fault.
+        logger.debug({ err: err.message, path: ctx.path }, 'request refused');
+        ctx.status = err.status;
+        ctx.body = { error: err.message };
+        return;
+      }
       logger.error({ err: err instanceof Error ? err.message : String(err), path: ctx.path }, 'request failed');
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
     }
   };
+}
+
+/** An http-errors error (what Koa's `ctx.throw` and koa-send throw) with a 4xx status. */
+export function isClientError(err: unknown): err is Error & { status: number } {
+  const status = (err as { status?: unknown } | null)?.status;
+  return err instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
 }
