@@ -1,7 +1,7 @@
 // The details panel of one entity: status, figures, last message, extra, dependencies and
 // dependents (each a button to jump there), its response-time chart and its recent history.
 import { createCharts } from './charts.js';
-import { el, badge, formatAgo, formatDuration, formatLatency, formatPercent, formatTime, getJson } from './util.js';
+import { el, badge, formatAgo, formatDuration, formatLatency, formatPercent, formatTime, formatUptime, getJson } from './util.js';
 import { TRAIL } from './table.js';
 
 export function createDetails({ panel, store, onSelect, onClose }) {
@@ -60,7 +60,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
         ...row('Last check', doc.lastcheck ? `${formatAgo(doc.lastcheck)} (${formatTime(doc.lastcheck)})` : 'never'),
         ...row('Latency', formatLatency(doc.latency_ms)),
         ...row('Checks', total ? `${doc.success_count} passed, ${doc.fail_count} failed (${formatPercent(doc.success_ratio)})` : 'none yet'),
-        ...row('Uptime', `24 h ${formatPercent(doc.uptime?.['24h'])} · 7 d ${formatPercent(doc.uptime?.['7d'])} · 30 d ${formatPercent(doc.uptime?.['30d'])}`),
+        ...row('Uptime', `24 h ${formatUptime(doc, '24h')} · 7 d ${formatUptime(doc, '7d')} · 30 d ${formatUptime(doc, '30d')}`),
         ...row('Interval', `${doc.interval} s`),
         ...(doc.flapping ? row('Flapping', 'yes: alerts pause until it settles') : []),
         ...(doc.ack ? row('Acknowledged', ackText(doc.ack)) : []),

@@ -2,7 +2,7 @@
 // its own column. Shows the first rows of the sorted list and more on request, so that 20,000
 // entities cost what a few hundred rows cost; rows update in place. Trails of the last 30 results
 // are fetched when a row first scrolls into view, a few at a time.
-import { el, badge, formatAgo, formatLatency, formatPercent, formatTime, getJson, limiter } from './util.js';
+import { el, badge, formatAgo, formatLatency, formatPercent, formatTime, formatUptime, getJson, limiter } from './util.js';
 
 export const TRAIL = 30;
 /** Rows drawn at first and added per "show more". */
@@ -96,7 +96,12 @@ export function createTable({ body, head, more, onSelect, store }) {
     cells.status.replaceChildren(b);
     cells.message.textContent = problemText(doc);
     cells.type.textContent = doc.type;
-    cells.uptime.textContent = formatPercent(doc.uptime?.['24h']);
+    // Less than a day of data: the figure is marked, and its title says how much there is.
+    const uptime = formatPercent(doc.uptime?.['24h']);
+    const partial = formatUptime(doc, '24h');
+    cells.uptime.textContent = uptime;
+    cells.uptime.title = partial === uptime ? '' : `24 h: ${partial}`;
+    cells.uptime.classList.toggle('partial', partial !== uptime);
     cells.latency.textContent = formatLatency(doc.latency_ms);
     cells.lastcheck.replaceChildren(el('time', { datetime: doc.lastcheck ?? '', title: formatTime(doc.lastcheck), text: formatAgo(doc.lastcheck) }));
   }

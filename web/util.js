@@ -43,11 +43,29 @@ export function formatTime(iso) {
 
 export function formatDuration(fromIso, now = Date.now()) {
   if (!fromIso) return '';
-  const s = Math.max(0, Math.round((now - Date.parse(fromIso)) / 1000));
+  return formatSpan((now - Date.parse(fromIso)) / 1000);
+}
+
+/** A length of time in seconds, to the two largest units: `3 d 4 h`, `25 min`. */
+export function formatSpan(seconds) {
+  const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+const UPTIME_WINDOW_SECONDS = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+
+/**
+ * An uptime window's figure, saying how much of the window has data when it is not all of it:
+ * `100.00 % (data for 25 min)` rather than the same number three times after 25 minutes.
+ */
+export function formatUptime(doc, window) {
+  const ratio = doc.uptime?.[window];
+  const share = doc.uptime_coverage?.[window];
+  if (ratio === null || ratio === undefined || share === undefined || share >= 0.999) return formatPercent(ratio);
+  return `${formatPercent(ratio)} (data for ${formatSpan(share * UPTIME_WINDOW_SECONDS[window])})`;
 }
 
 export function badge(status, extra = '') {

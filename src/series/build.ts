@@ -6,6 +6,7 @@ import type { HourAggregate, SeriesPoint } from '../store/store.ts';
 import { exactPercentile, histogramPercentile } from '../store/histogram.ts';
 import { round4 } from '../store/encoding.ts';
 import type { BucketRange } from './windows.ts';
+import { coverageOf } from './windows.ts';
 import { noSeconds, spreadSegments, TIMED_STATUSES } from './timeline.ts';
 import type { Seconds, Segment } from './timeline.ts';
 
@@ -110,9 +111,7 @@ export function buildSeries(range: BucketRange, members: readonly MemberData[], 
 
   const firsts = members.map((m) => m.first).filter((f): f is number => f !== null);
   const first = firsts.length === 0 ? null : Math.min(...firsts);
-  const span = to - from;
-  // Six decimals: a minute of data in a 90-day window still shows as more than none.
-  const coverage = first === null || span <= 0 ? 0 : Math.round(Math.min(1, Math.max(0, (to - Math.max(from, first)) / span)) * 1e6) / 1e6;
+  const coverage = coverageOf(first, from, to);
   const checks = accs.reduce((n, a) => n + a.checks, 0);
   const failures = accs.reduce((n, a) => n + a.failures, 0);
 

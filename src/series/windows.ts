@@ -48,3 +48,13 @@ export function bucketRange(window: SeriesWindow, now: number): BucketRange {
 export function customRange(from: number, to: number, step: number): BucketRange {
   return { from, to, step, count: Math.max(1, Math.ceil((to - from) / step)) };
 }
+
+/**
+ * Share of [from, to] after the first check (null: never checked): 0.02 after 30 minutes of a
+ * 24h window. Six decimals, so a minute of data in a 90-day window still shows as more than none.
+ */
+export function coverageOf(first: number | null, from: number, to: number): number {
+  const span = to - from;
+  if (first === null || span <= 0) return 0;
+  return Math.round(Math.min(1, Math.max(0, (to - Math.max(from, first)) / span)) * 1e6) / 1e6;
+}

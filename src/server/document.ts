@@ -1,6 +1,8 @@
 // Documents the API serves: the entity document (its first ten fields keep the original names
 // and order) and the configuration status.
 import type { Ack, Entity, EntityMarks, EntityState, Uptime } from '../types.ts';
+import { NO_UPTIME } from './uptime.ts';
+import type { UptimeCoverage, UptimeFigures } from './uptime.ts';
 import { NO_MARKS } from '../types.ts';
 import { successRatio } from '../monitor/state.ts';
 
@@ -23,6 +25,8 @@ export interface EntityDocument {
   group: string | null;
   target: string;
   uptime: Uptime;
+  /** Share of each uptime window after the first check: 0.017 for 25 minutes of a day. */
+  uptime_coverage: UptimeCoverage;
   /** Flapping now (weighted state changes above the entity's threshold). */
   flapping: boolean;
   /** The acknowledgement of its open incident. */
@@ -35,9 +39,7 @@ function ackDocument(ack: Ack | null): EntityDocument['ack'] {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export const NO_UPTIME: Uptime = { '24h': null, '7d': null, '30d': null };
-
-export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = NO_UPTIME, marks: EntityMarks = NO_MARKS): EntityDocument {
+export function toDocument(entity: Entity, state: EntityState, uptime: UptimeFigures = NO_UPTIME, marks: EntityMarks = NO_MARKS): EntityDocument {
   return {
     name: entity.name,
     type: entity.type,
@@ -57,7 +59,8 @@ export function toDocument(entity: Entity, state: EntityState, uptime: Uptime = 
     blocked_by: state.blocked_by,
     group: entity.group,
     target: entity.target,
-    uptime,
+    uptime: uptime.uptime,
+    uptime_coverage: uptime.coverage,
     flapping: marks.flapping,
     ack: ackDocument(marks.ack),
   };

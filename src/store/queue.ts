@@ -173,6 +173,7 @@ export function flushingReads(queue: WriteQueue, reads: EngineReads): Pick<Store
     hoursBetween: async (name, from, to, step) => { await queue.flush(); return series.hoursBetween(name, from, to, step); },
     transitionsBetween: async (name, from, to) => { await queue.flush(); return series.transitionsBetween(name, from, to); },
     firstCheck: async (name) => { await queue.flush(); return series.firstCheck(name); },
+    firstChecks: async () => { await queue.flush(); return series.firstChecks(); },
     loadStates: async () => { await queue.flush(); return reads.loadStates(); },
     history: async (name, query) => { await queue.flush(); return reads.history(name, query); },
     transitions: async (name, limit) => { await queue.flush(); return reads.transitions(name, limit); },

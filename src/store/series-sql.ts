@@ -28,6 +28,11 @@ export const SERIES_SQL = {
     WHERE entity_id = ${ENTITY} AND at >= $2 AND at < $3 ORDER BY at, id`,
   firstResult: `SELECT min(at) AS first FROM results WHERE entity_id = ${ENTITY}`,
   firstHour: `SELECT min(hour_start) AS first FROM hourly WHERE entity_id = ${ENTITY}`,
+  // Two index lookups per entity (min over the primary key's leading column), no scan.
+  firstAll: `SELECT e.name,
+    (SELECT min(r.at) FROM results r WHERE r.entity_id = e.id) AS first_result,
+    (SELECT min(h.hour_start) FROM hourly h WHERE h.entity_id = e.id) AS first_hour
+    FROM entities e`,
 } as const;
 
 export type SeriesQuery = keyof typeof SERIES_SQL;
@@ -80,7 +85,7 @@ export function firstCheckFrom(firstResult: number | null, firstHour: number | n
 /** Runs one of SERIES_SQL with its parameters on an engine. */
 export type SeriesRunner = (query: SeriesQuery, params: readonly (string | number)[]) => unknown[] | Promise<unknown[]>;
 
-export type SeriesReads = Pick<Store, 'resultsBetween' | 'hoursBetween' | 'transitionsBetween' | 'firstCheck'>;
+export type SeriesReads = Pick<Store, 'resultsBetween' | 'hoursBetween' | 'transitionsBetween' | 'firstCheck' | 'firstChecks'>;
 
 export function createSeriesReads(run: SeriesRunner): SeriesReads {
   const rows = async <R>(query: SeriesQuery, ...params: (string | number)[]) => (await run(query, params)) as R[];
@@ -98,6 +103,14 @@ export function createSeriesReads(run: SeriesRunner): SeriesReads {
       const [r] = await rows<{ first: number | null }>('firstResult', name);
       const [h] = await rows<{ first: number | null }>('firstHour', name);
       return firstCheckFrom(r?.first ?? null, h?.first ?? null);
+    },
+    async firstChecks() {
+      const all = new Map<string, number>();
+      for (const row of await rows<{ name: string; first_result: number | null; first_hour: number | null }>('firstAll')) {
+        const first = firstCheckFrom(row.first_result, row.first_hour);
+        if (first !== null) all.set(row.name, first);
+      }
+      return all;
     },
   };
 }

@@ -109,6 +109,8 @@ export interface Store {
   transitionsBetween(name: string, from: number, to: number): Promise<Transition[]>;
   /** Epoch ms of the entity's first stored check (the hour's start once its raw results are pruned); null when never checked. */
   firstCheck(name: string): Promise<number | null>;
+  /** firstCheck() of every entity that was ever checked, in one query. */
+  firstChecks(): Promise<Map<string, number>>;
   /**
    * Delete raw results older than `olderThan` (epoch ms), in small batches, and hourly aggregates,
    * transitions and finished outbox messages older than `aggregatesOlderThan`; returns the

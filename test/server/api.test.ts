@@ -76,7 +76,7 @@ test('a target switched to 503 walks ok -> pending -> error; its dependent shows
   doc = await (await api.get('/entities/web')).json();
   assert.deepEqual(Object.keys(doc), [
     'name', 'type', 'interval', 'lastcheck', 'status', 'success_count', 'fail_count', 'success_ratio', 'dependencies', 'extra',
-    'message', 'latency_ms', 'since', 'consecutive_failures', 'blocked_by', 'group', 'target', 'uptime', 'flapping', 'ack',
+    'message', 'latency_ms', 'since', 'consecutive_failures', 'blocked_by', 'group', 'target', 'uptime', 'uptime_coverage', 'flapping', 'ack',
   ]);
   assert.equal(doc.name, 'web');
   assert.equal(doc.type, 'api');
@@ -95,6 +95,9 @@ test('a target switched to 503 walks ok -> pending -> error; its dependent shows
   assert.equal(doc.group, 'fold_vds');
   assert.equal(doc.target, web.url);
   assert.deepEqual(Object.keys(doc.uptime), ['24h', '7d', '30d']);
+  // Checked for seconds: no window has more than a sliver of data (exact figures: uptime.test.ts).
+  assert.deepEqual(Object.keys(doc.uptime_coverage), ['24h', '7d', '30d']);
+  for (const share of Object.values(doc.uptime_coverage) as number[]) assert.ok(share >= 0 && share < 0.001, JSON.stringify(doc.uptime_coverage));
 
   const dbDoc = await (await api.get('/entities/db')).json();
   assert.equal(dbDoc.dependencies, null, 'no dependencies is null, not []');

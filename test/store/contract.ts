@@ -221,6 +221,27 @@ export function storeContract(name: string, open: OpenStore, reopen?: ReopenStor
         assert.deepEqual(later.get('b'), { '24h': 0, '7d': 0, '30d': 0.5 });
       }));
 
+    it('firstChecks agrees with firstCheck for every checked entity, before and after pruning', () =>
+      withStore(async (store) => {
+        const now = H + 30 * MIN;
+        saveAll(store, [result('a', H - 10 * DAY + 17 * MIN), failed('a', H - 2 * DAY), result('a', H)]);
+        saveAll(store, [failed('b', H - 25 * MIN), result('b', H - 24 * MIN)]);
+        store.saveState(state('idle'));
+        const all = await store.firstChecks();
+        assert.deepEqual([...all.keys()].sort(), ['a', 'b'], 'never-checked entities have no entry');
+        assert.equal(all.get('a'), H - 10 * DAY + 17 * MIN);
+        assert.equal(all.get('b'), H - 25 * MIN);
+        for (const name of ['a', 'b']) assert.equal(all.get(name), await store.firstCheck(name), name);
+        assert.equal(await store.firstCheck('idle'), null);
+
+        // Raw results pruned: the first hour's aggregate still says when checking began.
+        await store.prune(now - 7 * DAY, now - 400 * DAY);
+        const pruned = await store.firstChecks();
+        assert.equal(pruned.get('a'), H - 10 * DAY);
+        assert.equal(pruned.get('a'), await store.firstCheck('a'));
+        assert.equal(pruned.get('b'), H - 25 * MIN);
+      }));
+
     it('prunes only old rows and returns how many results it removed', () =>
       withStore(async (store) => {
         const now = H + 30 * MIN;

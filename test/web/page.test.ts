@@ -101,6 +101,10 @@ test('the page shows the live map, follows status changes without a reload, and 
   assert.equal(await page.locator('#details-title').textContent(), 'fold_db');
   await page.waitForFunction(() => document.querySelector('#details .message')?.textContent?.includes('503'), null, { timeout: 3000 });
   assert.match(await details.textContent() ?? '', /Needed by\s*foldwrap_api/);
+  // Seconds of data: every uptime window says how little of it there is.
+  assert.match(await details.locator('dd', { hasText: '24 h' }).innerText(),
+    /^24 h [\d.]+ % \(data for \d+ s\) · 7 d [\d.]+ % \(data for \d+ s\) · 30 d [\d.]+ % \(data for \d+ s\)$/);
+  assert.match(await page.locator('#rows tr', { hasText: 'fold_db' }).locator('td.col-uptime').getAttribute('title') ?? '', /^24 h: [\d.]+ % \(data for \d+ s\)$/);
   await page.locator('#details table.history tbody tr').first().waitFor();
 
   mkdirSync(ARTIFACTS, { recursive: true });
