@@ -15,6 +15,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
 COPY src ./src
 COPY schema ./schema
 COPY web ./web
@@ -30,4 +31,4 @@ VOLUME /data
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node as PID 1 gets SIGTERM from `docker stop` and shuts down cleanly (see serve.ts).
-CMD ["node", "--max-semi-space-size=4", "src/cli.ts", "serve"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "bin/pulsemap.js", "serve"]

@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// pulsemap command line: serve | validate | check | render | user | report.
+// pulsemap command line: serve | validate | check | render | user | report. bin/pulsemap.js is
+// the entry point users run; `node src/cli.ts` works too.
 
 interface Command {
   readonly summary: string;
@@ -45,8 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   return (await load()).run(rest);
 }
 
-if (import.meta.main) {
-  main(process.argv.slice(2)).then(
+/** Runs the command line and sets the exit code; errors end as one `pulsemap: ...` line. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => { process.exitCode = code; },
     (err: unknown) => {
       process.stderr.write(`pulsemap: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -54,3 +55,5 @@ if (import.meta.main) {
     },
   );
 }
+
+if (import.meta.main) runCli(process.argv.slice(2));

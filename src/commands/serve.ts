@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { startService } from '../main.ts';
 import { createLogger } from '../log.ts';
@@ -38,6 +39,9 @@ export const serveCommand = {
       }
       throw err;
     }
+    // Node writes its compile cache (bin/pulsemap.js) at exit; a service that ends by SIGKILL or
+    // power loss never gets there, so write it now that the modules of the start are loaded.
+    flushCompileCache();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
