@@ -55,6 +55,13 @@ const COMPANY: Readonly<Record<string, SampleEntity>> = {
 /** The entities of the company sample that fail with the root, in file order. */
 export const COMPANY_ROOT = 'pg_primary';
 export const COMPANY_BLOCKED = ['auth_api', 'payments_api', 'billing_worker', 'stripe_webhook', 'orders_api', 'public_api', 'graphql', 'shop_web', 'admin_web'];
+/** Every dependency of the company as an edge, `dependent -> dependency`. */
+export const COMPANY_EDGES = Object.entries(COMPANY).flatMap(([name, e]) => (e.deps ?? []).map((d) => `${name} -> ${d}`));
+/** The edges of the cascade, `dependent -> dependency`: from each blocked entity to the root or to another blocked one. */
+export const COMPANY_CASCADE_EDGES = COMPANY_EDGES.filter((edge) => {
+  const [from, to] = edge.split(' -> ') as [string, string];
+  return COMPANY_BLOCKED.includes(from) && (to === COMPANY_ROOT || COMPANY_BLOCKED.includes(to));
+});
 
 /** The statuses of the company in its cascade: the root in error, nine blocked, the rest ok. */
 export const companyCascade = (s: ReadonlyMap<string, string>): boolean =>

@@ -73,10 +73,19 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
     for (const node of canvas.querySelectorAll('.pm-selected')) node.classList.remove('pm-selected');
     if (selected) cellOf(selected)?.classList.add('pm-selected');
     for (const node of canvas.querySelectorAll('.pm-impacted')) node.classList.remove('pm-impacted');
+    for (const edge of canvas.querySelectorAll('.pm-lit')) edge.classList.remove('pm-lit');
     canvas.classList.toggle('highlighting', Boolean(marks));
     if (marks) {
       for (const node of canvas.querySelectorAll('[data-entity]')) if (marks.names.has(node.getAttribute('data-entity'))) node.classList.add('pm-impacted');
       for (const node of canvas.querySelectorAll('[data-group]')) if (marks.groups.has(node.getAttribute('data-group'))) node.classList.add('pm-impacted');
+      // Edges name their cells by key (entity name, `group:PATH`, `blocked:PATH`): lit when they
+      // run from a marked cell down to another marked cell or to the selected root.
+      const keys = new Set(marks.names);
+      for (const g of marks.groups) { keys.add(`group:${g}`); keys.add(`blocked:${g}`); }
+      for (const edge of canvas.querySelectorAll('.pm-edge')) {
+        const to = edge.getAttribute('data-to');
+        if (keys.has(edge.getAttribute('data-from')) && (keys.has(to) || to === selected)) edge.classList.add('pm-lit');
+      }
     }
     for (const node of canvas.querySelectorAll('[data-status]')) node.classList.toggle('pm-dim', dimmed !== null && node.getAttribute('data-status') !== dimmed);
   }

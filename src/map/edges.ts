@@ -3,6 +3,15 @@
 // nomnoml placed. Pure; runs in the layout process.
 import type { MapEdge } from './source.ts';
 import { LINE_COLOUR } from './palette.ts';
+import { escapeXml } from './escape.ts';
+
+/**
+ * What lets the page find an edge: the keys of the cells it joins (an entity's name, `group:PATH`,
+ * `blocked:PATH`), from the dependent to its dependency.
+ */
+export function edgeAttributes(from: string, to: string, refs: Readonly<Record<string, string>>): string {
+  return ` class="pm-edge" data-from="${escapeXml(refs[from] ?? from)}" data-to="${escapeXml(refs[to] ?? to)}"`;
+}
 
 export interface Box { x: number; y: number; w: number; h: number }
 
@@ -75,10 +84,11 @@ export function crossEdgeMarkup(from: Box, to: Box, others: readonly Box[] = [])
   return `<path d="${d}" fill="none"></path>${markup}`;
 }
 
-export function crossEdgeLayer(edges: readonly MapEdge[], boxes: Map<string, Box>): string {
+export function crossEdgeLayer(edges: readonly MapEdge[], boxes: Map<string, Box>, refs: Readonly<Record<string, string>> = {}): string {
   const drawn = edges.filter((e) => boxes.has(e.from) && boxes.has(e.to)).map((e) => {
     const others = [...boxes].filter(([id]) => id !== e.from && id !== e.to).map(([, b]) => b);
-    return crossEdgeMarkup(boxes.get(e.from)!, boxes.get(e.to)!, others);
+    // Each path of the edge carries its ends, as nomnoml's edges do (see template.ts).
+    return crossEdgeMarkup(boxes.get(e.from)!, boxes.get(e.to)!, others).replaceAll('<path ', () => `<path${edgeAttributes(e.from, e.to, refs)} `);
   });
   if (drawn.length === 0) return '';
   return `<g class="pm-cross" stroke="${LINE_COLOUR}" stroke-width="2" stroke-linecap="round">${drawn.join('')}</g>`;

@@ -62,6 +62,17 @@ export interface LayoutJob {
   readonly refs: Readonly<Record<string, string>>;
   /** Edges that cross a group frame: nomnoml cannot draw them, the SVG post-processing does. */
   readonly crossEdges: readonly MapEdge[];
+  /**
+   * The edges nomnoml draws, in the order it draws them within each compartment (`in`: the frame's
+   * id, '' for the top level), so the SVG's unnamed edge paths can be told apart.
+   */
+  readonly drawn: readonly DrawnEdge[];
+}
+
+export interface DrawnEdge {
+  readonly in: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 export type StateLookup = (name: string) => EntityState | undefined;
@@ -134,12 +145,16 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
 
   // The view is part of the source, so two views never share a layout (nor its data-view).
   const lines = [`// pulsemap view: ${escapeDirective(model.view)}`, ...directives(model, mode)];
+  const drawn: DrawnEdge[] = [];
   // Nodes before edges: nomnoml keeps the first declaration of a node an edge already created.
   for (const g of model.groups) {
     const inside = model.edges.filter((e) => container.get(e.from) === g.id && container.get(e.to) === g.id);
     lines.push(`[<group id=${g.id}>${escapeCell(g.name)}|`);
     for (const m of g.members) lines.push(`  ${cellSource(byId.get(m)!, mode)}`);
-    for (const e of inside) lines.push(`  [${e.from}] -> [${e.to}]`);
+    for (const e of inside) {
+      lines.push(`  [${e.from}] -> [${e.to}]`);
+      drawn.push({ in: g.id, from: e.from, to: e.to });
+    }
     lines.push(']');
   }
   for (const n of model.nodes) if (!container.has(n.id)) lines.push(cellSource(n, mode));
@@ -150,6 +165,7 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
     const [from, to] = [box(e.from), box(e.to)];
     if (from === e.from && to === e.to) {
       lines.push(e.label ? `[${e.from}] ${escapeCell(e.label)} -> [${e.to}]` : `[${e.from}] -> [${e.to}]`);
+      drawn.push({ in: '', from: e.from, to: e.to });
       continue;
     }
     if (from === to) continue; // inside one frame, drawn there
@@ -164,5 +180,5 @@ export function mapSource(model: MapModel, mode: Mode = 'live'): LayoutJob {
 
   const refs: Record<string, string> = {};
   for (const n of model.nodes) refs[n.id] = n.key;
-  return { source: `${lines.join('\n')}\n`, title: cleanText(model.title, 120), refs, crossEdges };
+  return { source: `${lines.join('\n')}\n`, title: cleanText(model.title, 120), refs, crossEdges, drawn };
 }

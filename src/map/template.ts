@@ -1,10 +1,11 @@
 // nomnoml's SVG -> a template: the laid-out markup with holes where status colours and live cell
 // text go, so a status change or a new figure is a string join, not a layout. Also strips <desc>
 // (nomnoml embeds the whole source there), sets the lines under a cell's name in a smaller type
-// (the name is the largest text), and draws the edges that cross a group frame in the whole map,
-// which nomnoml cannot draw. Runs in the layout process; pure.
-import type { LayoutJob } from './source.ts';
-import { crossEdgeLayer } from './edges.ts';
+// (the name is the largest text), names every edge by the cells it joins, and draws the edges
+// that cross a group frame in the whole map, which nomnoml cannot draw. Runs in the layout
+// process; pure.
+import type { DrawnEdge, LayoutJob } from './source.ts';
+import { crossEdgeLayer, edgeAttributes } from './edges.ts';
 import type { Box } from './edges.ts';
 
 export type Hole =
@@ -49,7 +50,34 @@ function translate(value: string | undefined): [number, number] {
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
 }
 
-export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossEdges'>): MapTemplate {
+/**
+ * nomnoml draws the edges of a compartment before its cells, in source order, without naming
+ * them: per edge its label, its line (`fill="none"`) and its arrowhead. This tells which edge an
+ * unnamed <path> or <text> belongs to.
+ */
+function edgeTracker(drawn: readonly DrawnEdge[]): (a: Record<string, string>, refs: Readonly<Record<string, string>>, tag: string) => DrawnEdge | undefined {
+  const byContainer = new Map<string, DrawnEdge[]>();
+  for (const e of drawn) byContainer.set(e.in, [...(byContainer.get(e.in) ?? []), e]);
+  const lines = new Map<string, number>();
+  return (a, refs, tag) => {
+    const name = a['data-name'];
+    // Top level: no data-name. Inside a frame: the frame's name in its body compartment.
+    const container = name === undefined ? '' : refs[name] === undefined && a['data-compartment'] === '1' ? name : null;
+    if (container === null) return undefined;
+    const edges = byContainer.get(container);
+    if (!edges) return undefined;
+    const seen = lines.get(container) ?? 0;
+    if (tag === 'text') return edges[seen];
+    if (a.fill === 'none') {
+      lines.set(container, seen + 1);
+      return edges[seen];
+    }
+    return edges[seen - 1];
+  };
+}
+
+export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossEdges' | 'drawn'>): MapTemplate {
+  const edgeOf = edgeTracker(job.drawn);
   const parts: string[] = [];
   const holes: Hole[] = [];
   const boxes = new Map<string, Box>();
@@ -103,6 +131,11 @@ export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossE
       const [ox, oy] = origin();
       boxes.set(id, { x: ox + Number(a.x), y: oy + Number(a.y), w: Number(a.width), h: Number(a.height) });
     }
+    if (token.startsWith('<path') || (token.startsWith('<text') && !known)) {
+      const edge = edgeOf(a, job.refs, token.startsWith('<path') ? 'path' : 'text');
+      out += edge ? token.slice(0, -1) + edgeAttributes(edge.from, edge.to, job.refs) + '>' : token;
+      continue;
+    }
     if (token.startsWith('<text') && known && a['data-compartment'] !== undefined && tokens[t + 2] === '</text>') {
       const c = Number(a['data-compartment']);
       const key = `${id} ${c}`;
@@ -116,7 +149,7 @@ export function buildTemplate(svg: string, job: Pick<LayoutJob, 'refs' | 'crossE
     out += token;
   }
   parts.push(out);
-  const edges = crossEdgeLayer(job.crossEdges, boxes);
+  const edges = crossEdgeLayer(job.crossEdges, boxes, job.refs);
   // Edges under everything else, so cells and frames stay readable where a curve passes behind.
   // A function, not a replacement string: a `$&` in a title must stay text.
   if (edges) parts[0] = parts[0]!.replace(/<svg [^>]*>(?:\s*<title[^>]*>[^<]*<\/title>)?/, (head) => head + edges);

@@ -171,19 +171,18 @@ export interface Structure {
 
 /** Dependency edges between units, one per pair with its count. */
 function structureOf(graph: MapGraph, plan: Plan): Structure {
-  const counts = new Map<string, number>();
+  // By unit keys, which are user text (a group path may hold any character): no joined strings.
+  const counts = new Map<string, Map<string, number>>();
   for (const [from, fromUnit] of plan.unitOf) {
     for (const to of graph.deps.get(from)!) {
       const toUnit = plan.unitOf.get(to);
       if (toUnit === undefined || toUnit === fromUnit || (plan.keep && !plan.keep(from, to))) continue;
-      const pair = `${fromUnit}\n${toUnit}`;
-      counts.set(pair, (counts.get(pair) ?? 0) + 1);
+      let row = counts.get(fromUnit);
+      if (!row) counts.set(fromUnit, (row = new Map()));
+      row.set(toUnit, (row.get(toUnit) ?? 0) + 1);
     }
   }
-  const edges = [...counts].map(([pair, count]) => {
-    const [from, to] = pair.split('\n') as [string, string];
-    return { from, to, count };
-  });
+  const edges = [...counts].flatMap(([from, row]) => [...row].map(([to, count]) => ({ from, to, count })));
   return { units: [...plan.units.values()], edges, ...(plan.note ? { note: plan.note } : {}) };
 }
 

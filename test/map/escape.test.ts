@@ -79,6 +79,8 @@ test('group names are contained in the overview and the group view too (cell tex
     for (const spec of [{ kind: 'overview' }, { kind: 'group', path: text.replace(/^\/+|\/+$/g, '') }] as const) {
       if (spec.kind === 'group' && (spec.path === '' || !graph.groups.has(spec.path))) continue;
       const model = buildView(graph, (name) => stateOf(name, { status: 'error', message: text }), spec);
+      const ids = new Set(model.nodes.map((n) => n.id));
+      assert.ok(model.edges.length > 0 && model.edges.every((e) => ids.has(e.from) && ids.has(e.to)), `${spec.kind}: edges join cells ${JSON.stringify(text)}`);
       const layout = mapSource(model, 'layout');
       const svg = composeSvg(layoutMap(layout), model);
       assert.equal(countEntityNodes(mapSource(model, 'live').source), model.nodes.length, `${spec.kind}: one node per cell`);

@@ -4,6 +4,9 @@ import { buildMap, mapSource } from '../../src/map/source.ts';
 import { layoutMap } from '../../src/map/layout.ts';
 import { createLayoutProcess, createMapRenderer } from '../../src/map/render.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
+import { escapeXml } from '../../src/map/escape.ts';
+import { indexGraph } from '../../src/map/graph.ts';
+import { buildView } from '../../src/map/views.ts';
 import type { Config, EntityState } from '../../src/types.ts';
 import { apiEntity, configOf, pingEntity } from '../helpers/entities.ts';
 import { entityCells, stateOf } from './helpers.ts';
@@ -128,4 +131,38 @@ test('layouts run in child processes that end with their layout; close stops tho
   } finally {
     await layouts.close();
   }
+});
+
+/** Every element that draws an edge, as `from -> to` with its tag and whether it is the line. */
+function edgeElements(svg: string): { edge: string; tag: string; line: boolean }[] {
+  return [...svg.matchAll(/<(path|text)\b([^>]*)>/g)].flatMap((m) => {
+    const ends = / class="pm-edge" data-from="([^"]*)" data-to="([^"]*)"/.exec(m[2]!);
+    return ends ? [{ edge: `${ends[1]} -> ${ends[2]}`, tag: m[1]!, line: / fill="none"/.test(m[2]!) }] : [];
+  });
+}
+
+test('every edge names the cells it joins: inside a frame, between frames and at the top level, with its label', async () => {
+  const estate = configOf([
+    pingEntity('db', [], { group: 'data' }),
+    pingEntity('cache', [], { group: 'data' }),
+    pingEntity('api', ['db', 'cache'], { group: 'app' }),
+    pingEntity('worker', ['api', 'db'], { group: 'app' }),
+    pingEntity('cron', ['worker', 'db']),
+    pingEntity('probe', ['cron']),
+    pingEntity('odd"<&>', ['probe'], { group: 'q"<&>' }),
+  ]);
+  const deps = estate.entities.flatMap((e) => e.dependencies.map((d) => `${escapeXml(e.name)} -> ${escapeXml(d)}`));
+  const svg = layoutMap(mapSource(buildMap(estate, () => undefined), 'layout')).parts.join('');
+  const elements = edgeElements(svg);
+  const lines = elements.filter((e) => e.line).map((e) => e.edge);
+  assert.deepEqual(lines.sort(), [...deps].sort(), 'one named line per dependency');
+  for (const edge of deps) assert.equal(elements.filter((e) => e.edge === edge && !e.line).length, 1, `${edge} has one arrowhead`);
+  const others = (svg.match(/<path [^>]*>/g) ?? []).filter((p) => !/pm-edge/.test(p));
+  assert.deepEqual(others.filter((p) => !/data-name="/.test(p) || /data-compartment="/.test(p)), [], 'every other path draws a cell or a frame');
+
+  // An aggregated edge of the overview: its label is named too.
+  const wide = configOf([...Array.from({ length: 3 }, (_, i) => pingEntity(`d${i}`, [], { group: 'data' })), ...Array.from({ length: 3 }, (_, i) => pingEntity(`a${i}`, [`d${i}`], { group: 'app' }))]);
+  const overview = layoutMap(mapSource(buildView(indexGraph(wide), () => undefined, { kind: 'overview' }), 'layout')).parts.join('');
+  assert.deepEqual(edgeElements(overview).map((e) => `${e.tag} ${e.edge}`).sort(), ['path group:app -> group:data', 'path group:app -> group:data', 'text group:app -> group:data']);
+  assert.match(overview, /<text [^>]*class="pm-edge"[^>]*>3 deps<\/text>/);
 });

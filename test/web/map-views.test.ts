@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startCompanyTargets, startPulsemap, waitForStatuses } from '../../bench/browser.ts';
 import type { Running } from '../../bench/browser.ts';
-import { COMPANY_BLOCKED, COMPANY_ROOT, companyCascade, companyYaml, estateShape, estateYaml } from '../../bench/samples.ts';
+import { COMPANY_BLOCKED, COMPANY_CASCADE_EDGES, COMPANY_EDGES, COMPANY_ROOT, companyCascade, companyYaml, estateShape, estateYaml } from '../../bench/samples.ts';
 import { startTarget } from '../helpers/http.ts';
 
 let browser: Browser;
@@ -31,6 +31,18 @@ async function open(url: string, viewport = { width: 1440, height: 900 }): Promi
   await page.locator('#crumbs li').first().waitFor();
   return page;
 }
+
+/** The edges of the map, `from -> to`, lit (highlighted) or not; each edge once. */
+const edges = (page: Page) => page.locator('#canvas .pm-edge').evaluateAll((els) => {
+  const lit = new Set<string>();
+  const all = new Set<string>();
+  for (const e of els) {
+    const edge = `${e.getAttribute('data-from')} -> ${e.getAttribute('data-to')}`;
+    all.add(edge);
+    if (e.classList.contains('pm-lit')) lit.add(edge);
+  }
+  return { lit: [...lit].sort(), all: [...all].sort() };
+});
 
 /** Cell names the viewport shows, with their rendered height. */
 const visibleNames = (page: Page) => page.evaluate(() => {
@@ -67,6 +79,20 @@ test('company sample in a cascade: readable first paint with the root in error; 
     const impacted = await page.locator('#canvas .pm-impacted').evaluateAll((els) => els.map((e) => e.getAttribute('data-entity') ?? `group:${e.getAttribute('data-group')}`));
     assert.deepEqual(impacted.sort(), [...COMPANY_BLOCKED].sort());
     assert.equal(new URL(page.url()).hash, `#${COMPANY_ROOT}`);
+    // The problems view draws only the cascade: every edge of it is lit.
+    assert.deepEqual(await edges(page), { lit: [...COMPANY_CASCADE_EDGES].sort(), all: [...COMPANY_CASCADE_EDGES].sort() });
+
+    // The whole map: exactly the edges from the root down to what it blocks are lit, whether
+    // nomnoml drew them inside a frame or pulsemap drew them across frames.
+    await page.evaluate(() => { location.hash = '#/all'; });
+    await page.locator('#canvas svg[data-view="all"]').waitFor();
+    assert.deepEqual((await edges(page)).lit, [], 'nothing lit once the root is closed');
+    await page.locator(`#canvas [data-entity="${COMPANY_ROOT}"]`).click();
+    await page.locator('#details-title').filter({ hasText: COMPANY_ROOT }).waitFor();
+    assert.equal(await page.locator('#canvas svg').getAttribute('data-view'), 'all');
+    const whole = await edges(page);
+    assert.deepEqual(whole.lit, [...COMPANY_CASCADE_EDGES].sort());
+    assert.deepEqual(whole.all, [...COMPANY_EDGES].sort(), 'every dependency is an edge; those outside the cascade are not lit');
     assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
     await page.close();
   } finally {
