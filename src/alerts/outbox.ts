@@ -2,6 +2,10 @@
 // per channel sends that channel's messages oldest first; a failed head keeps the later ones
 // waiting (order per chat), retried with capped exponential backoff or when the server says.
 // Nothing here runs on the check path: the monitor never waits for a delivery.
+// What happened to a message is recorded in the store after the attempt. When the store refuses
+// that record (disk full, database gone), the outcome is kept in memory by the message's key and
+// recorded later with backoff: a message that was sent is never sent again for want of a record.
+// Only a crash between a send and its record can repeat it.
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -60,6 +64,19 @@ export interface Outbox {
 
 const MINUTE = 60_000;
 
+/** The outcome of an attempt that the store has not recorded yet. */
+type Outcome =
+  | { readonly kind: 'sent'; readonly id: number; readonly at: number }
+  | { readonly kind: 'retry'; readonly id: number; readonly error: string; readonly next: number; readonly attempts: number }
+  | { readonly kind: 'drop'; readonly id: number; readonly reason: string; readonly at: number };
+
+/** A message as its unrecorded outcome leaves it: null once it is sent or dropped. */
+export function withOutcome(m: OutboxMessage, outcome: Outcome | undefined): OutboxMessage | null {
+  if (outcome === undefined) return m;
+  if (outcome.kind !== 'retry') return null;
+  return { ...m, attempts: outcome.attempts, next_attempt_at: Math.max(m.next_attempt_at, outcome.next), last_error: outcome.error };
+}
+
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store } = options;
   const clock = options.clock ?? systemClock;
@@ -82,6 +99,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let rescan = false;
   let timer: unknown = null;
   let closed = false;
+  /** Outcomes the store has not recorded yet, by message key, in the order they happened. */
+  const unrecorded = new Map<string, Outcome>();
+  let recordTimer: unknown = null;
+  let recordDelay = 0;
+  let recording: Promise<void> | null = null;
 
   function arm(at: number): void {
     if (timer !== null) clock.clearTimeout(timer);
@@ -110,8 +132,53 @@ export function createOutbox(options: OutboxOptions): Outbox {
       });
   }
 
+  /** Writes the outcomes kept in memory; on failure tries again later, waiting longer each time. */
+  function recordLater(): void {
+    if (closed || recordTimer !== null || recording) return;
+    recordDelay = recordDelay === 0 ? baseDelayMs : Math.min(maxDelayMs, recordDelay * 2);
+    recordTimer = clock.setTimeout(() => { recordTimer = null; void record(); }, recordDelay);
+  }
+
+  /** Writes the kept outcomes in order; false when the store refused one (it and the rest stay). */
+  async function writeOutcomes(): Promise<boolean> {
+    try {
+      for (const [key, o] of unrecorded) {
+        if (o.kind === 'sent') await store.outboxSent(o.id, o.at);
+        else if (o.kind === 'drop') await store.outboxDrop(o.id, o.reason, o.at);
+        else await store.outboxRetry(o.id, o.error, o.next);
+        unrecorded.delete(key);
+      }
+    } catch (err) {
+      if (recordDelay === 0) {
+        logger.warn({ kept: unrecorded.size, err: scrub(String(err)) }, 'alert outbox: the store refused delivery records; kept in memory and retried');
+      }
+      return false;
+    }
+    if (recordDelay > 0) logger.info('alert outbox: delivery records written');
+    recordDelay = 0;
+    return true;
+  }
+
+  function record(): Promise<void> {
+    recording ??= writeOutcomes().then((ok) => {
+      recording = null;
+      if (unrecorded.size === 0) return;
+      if (ok) return record(); // outcomes that came in after the loop
+      recordLater();
+    });
+    return recording;
+  }
+
+  /** Records an outcome; when the store refuses, keeps it in memory until it can be written. */
+  async function settle(m: OutboxMessage, outcome: Outcome): Promise<void> {
+    unrecorded.set(m.key, outcome);
+    if (recordTimer !== null) return; // backing off: it joins the ones waiting
+    await record();
+  }
+
   async function scan(): Promise<void> {
-    const pending = await store.outboxDue(Number.MAX_SAFE_INTEGER, scanLimit);
+    const due = await store.outboxDue(Number.MAX_SAFE_INTEGER, scanLimit);
+    const pending = due.map((m) => withOutcome(m, unrecorded.get(m.key))).filter((m) => m !== null);
     const now = clock.now();
     const queues = queuesByChannel(pending);
     let wake = Infinity;
@@ -142,7 +209,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function drop(m: OutboxMessage, reason: string): Promise<void> {
-    await store.outboxDrop(m.id, reason, clock.now());
+    await settle(m, { kind: 'drop', id: m.id, reason, at: clock.now() });
     logger.error({ channel: m.channel, key: m.key, attempts: m.attempts + 1, reason }, 'alert dropped');
   }
 
@@ -175,7 +242,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (err instanceof DeliveryError && err.permanent) continue;
         return;
       }
-      await store.outboxSent(m.id, clock.now());
+      await settle(m, { kind: 'sent', id: m.id, at: clock.now() });
       failures.delete(channel.name);
       options.onSent?.(channel.name);
     }
@@ -191,7 +258,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await drop(m, verdict.drop);
       return;
     }
-    await store.outboxRetry(m.id, error, now + verdict.retryInMs);
+    await settle(m, { kind: 'retry', id: m.id, error, next: now + verdict.retryInMs, attempts: m.attempts + 1 });
     logger.warn({ channel, key: m.key, attempts: m.attempts + 1, retry_in_ms: verdict.retryInMs, err: error }, 'alert delivery failed; will retry');
   }
 
@@ -231,6 +298,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (closed) return;
       closed = true;
       arm(Infinity);
+      if (recordTimer !== null) clock.clearTimeout(recordTimer);
       await scanning;
       // Sends in flight get a moment to finish: one cut off after the server took it would be
       // sent again after the restart. Nothing new starts meanwhile.
@@ -240,6 +308,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       clock.clearTimeout(graceTimer);
       stop.abort(new DeliveryError('shutting down'));
       await Promise.allSettled(workers.values());
+      // A last try, so a restart does not repeat what was sent (what still fails is lost with the process).
+      if (unrecorded.size > 0) await record();
       await Promise.allSettled([...channels.values()].map((c) => c.close()));
     },
   };

@@ -180,6 +180,10 @@ export function createPostgresWriter(pool: Pool): (batch: WriteBatch) => Promise
 
   return async (batch) => {
     const client = await pool.connect();
+    // The pool listens for errors only on idle connections: one that dies while this batch holds
+    // it would emit an unhandled 'error' and end the process. The failure reaches the query anyway.
+    const ignore = (): void => {};
+    client.on('error', ignore);
     let added: string[] = [];
     try {
       await client.query('BEGIN');
@@ -190,11 +194,13 @@ export function createPostgresWriter(pool: Pool): (batch: WriteBatch) => Promise
       await writeStates(client, [...batch.states.values()]);
       await writeTransitions(client, batch.transitions);
       await client.query('COMMIT');
+      client.off('error', ignore);
       client.release();
     } catch (error) {
       // Ids handed out inside the rolled-back transaction no longer exist.
       for (const name of added) ids.delete(name);
       const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+      client.off('error', ignore);
       // A connection whose state is unknown goes away instead of back into the pool.
       client.release(rolledBack ? undefined : true);
       throw error;

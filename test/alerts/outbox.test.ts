@@ -14,6 +14,7 @@ import { fakeClock } from '../helpers/clock.ts';
 import type { FakeClock } from '../helpers/clock.ts';
 import { startFakeTelegram } from './fake-telegram.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
+import { diskFullError, faultyStore } from '../helpers/faulty-store.ts';
 import { TOKEN, captureLogger, startReceiver, telegramConfig, tempStore, waitUntil } from './helpers.ts';
 import type { Receiver, TempStore } from './helpers.ts';
 
@@ -236,4 +237,58 @@ test('closing lets a send in flight finish, so it is not sent again after the re
   } finally {
     slow.close();
   }
+});
+
+test('a sent message the store cannot record is not sent again: recorded later with backoff', async () => {
+  const temp = await tempStore();
+  const faulty = faultyStore(temp.store);
+  const r = await rig({}, { ...temp, store: faulty.store });
+  await r.add('once');
+  faulty.fail(diskFullError()); // the send is under way; its record will fail
+  await r.outbox.idle();
+  assert.deepEqual(texts(), ['once']);
+  // Two simulated minutes of a store that refuses every write.
+  for (let i = 0; i < 120; i++) {
+    await r.clock.advance(1000);
+    await r.outbox.idle();
+  }
+  assert.deepEqual(texts(), ['once'], 'sent once, however often the record failed');
+  const attempts = faulty.refused.get('outboxSent') ?? 0;
+  assert.ok(attempts >= 3 && attempts <= 8, `recording backs off (5, 10, 20, 40 s...): ${attempts} attempts in 120 s`);
+  assert.equal(r.lines.filter((l) => l.includes('refused delivery records')).length, 1, 'one log line for the outage');
+  assert.equal(await temp.store.outboxDepth(), 1, 'not recorded yet');
+  faulty.fail(null);
+  await r.clock.advance(300_000);
+  await r.outbox.idle();
+  assert.equal(await temp.store.outboxDepth(), 0, 'recorded once the store takes writes');
+  assert.ok(r.lines.some((l) => l.includes('delivery records written')));
+  await r.clock.advance(3_600_000);
+  await r.outbox.idle();
+  assert.deepEqual(texts(), ['once']);
+});
+
+test('a failed send whose retry cannot be recorded still waits out its backoff; the next message keeps its order', async () => {
+  const temp = await tempStore();
+  const faulty = faultyStore(temp.store);
+  const r = await rig({}, { ...temp, store: faulty.store });
+  await r.add('first');
+  await r.add('second');
+  await fake.refuse();
+  faulty.fail(diskFullError());
+  try {
+    await r.outbox.idle();
+    await r.clock.advance(4999);
+    await r.outbox.idle();
+    assert.equal(fake.requests.length, 0);
+  } finally {
+    await fake.accept();
+  }
+  await r.clock.advance(1);
+  await r.outbox.idle();
+  assert.deepEqual(texts(), ['first', 'second'], 'after the kept backoff, in order');
+  faulty.fail(null);
+  await r.clock.advance(300_000);
+  await r.outbox.idle();
+  assert.equal(await temp.store.outboxDepth(), 0);
+  assert.deepEqual(texts(), ['first', 'second']);
 });

@@ -220,6 +220,14 @@ async function startRelay(to: URL) {
       return u.toString();
     },
     freeze: () => { frozen = true; },
+    /** Bytes held back since freeze(). */
+    held: () => held.length,
+    /** Drops every connection, as a crashed server or a broken network does; new ones pass again. */
+    cut() {
+      frozen = false;
+      held.length = 0;
+      for (const socket of sockets) socket.destroy();
+    },
     thaw() {
       frozen = false;
       for (const [dest, chunk] of held.splice(0)) if (!dest.destroyed) dest.write(chunk);
@@ -248,6 +256,29 @@ describe('PostgreSQL store: a server that stops answering', () => {
       await store.flush();
       assert.deepEqual((await store.history('a', { limit: 10 })).map((e) => e.at), [2_000, 1_000]);
       assert.equal((await store.loadStates()).get('a')?.success_count, 11);
+    } finally {
+      await store.close();
+      await relay.close();
+    }
+  });
+});
+
+describe('PostgreSQL store: a connection that dies under a write', () => {
+  it('fails that write without ending the process, keeps the batch, and writes it on a new connection', async () => {
+    const relay = await startRelay(new URL(db.url));
+    const store = await openPostgresStore({ url: relay.url(await db.freshSchema()), flushIntervalMs: 60_000, onError: () => {} });
+    try {
+      store.saveResult(result('a', 1_000), state('a'));
+      await store.flush(); // leaves an idle connection, which the next write takes
+      relay.freeze();
+      store.saveResult(result('a', 2_000), state('a'));
+      const write = store.flush();
+      write.catch(() => {});
+      while (relay.held() === 0) await new Promise((resolve) => setImmediate(resolve));
+      relay.cut(); // the connection dies while the batch holds it
+      await assert.rejects(write, /terminated|ECONNRESET/i);
+      await store.flush();
+      assert.deepEqual((await store.history('a', { limit: 10 })).map((e) => e.at), [2_000, 1_000]);
     } finally {
       await store.close();
       await relay.close();

@@ -1,0 +1,50 @@
+// A store that fails on demand with the errors the real engines throw, for the logic that must
+// survive a store outage; the real faults (a full tmpfs, a cut connection) are in the drills.
+import type { Store } from '../../src/store/store.ts';
+
+/** What node:sqlite throws when the disk is full (SQLITE_FULL). */
+export function diskFullError(): Error {
+  return Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13, errstr: 'database or disk is full' });
+}
+
+/** What pg throws when the server went away under a query. */
+export function connectionLostError(): Error {
+  return new Error('Connection terminated unexpectedly');
+}
+
+const WRITES = new Set<keyof Store>(['flush', 'prune', 'outboxAdd', 'outboxSent', 'outboxRetry', 'outboxDrop', 'setMeta', 'close']);
+const SYNC = new Set<keyof Store>(['kind', 'saveResult', 'saveState', 'saveTransition']);
+
+export interface FaultyStore {
+  readonly store: Store;
+  /** From now on writes (`writes`, as a full disk) or every call (`all`, as a lost server) throw `error`; null heals. */
+  fail(error: Error | null, scope?: 'writes' | 'all'): void;
+  /** Calls that threw, by method. */
+  readonly refused: Map<string, number>;
+}
+
+export function faultyStore(inner: Store): FaultyStore {
+  let error: Error | null = null;
+  let scope: 'writes' | 'all' = 'writes';
+  const refused = new Map<string, number>();
+  const store = new Proxy(inner, {
+    get(target, key: keyof Store) {
+      const value = target[key];
+      if (typeof value !== 'function' || SYNC.has(key) || key === 'close') return value;
+      return async (...args: unknown[]) => {
+        if (error !== null && (scope === 'all' || WRITES.has(key))) {
+          refused.set(key, (refused.get(key) ?? 0) + 1);
+          throw error;
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    store, refused,
+    fail(next, nextScope = 'writes') {
+      error = next;
+      scope = nextScope;
+    },
+  };
+}
