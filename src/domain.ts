@@ -1,6 +1,6 @@
 // Domain types every part shares, whatever check types and channels exist. No logic lives here.
 
-export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked'] as const;
+export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked', 'maintenance'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** A value shown in an entity's cell and document: user `extra` or a figure a check found. */
@@ -128,4 +128,31 @@ export interface Uptime {
   readonly '24h': number | null;
   readonly '7d': number | null;
   readonly '30d': number | null;
+}
+
+/** When a maintenance window is open (src/maintenance/window.ts). */
+export type Schedule =
+  | { readonly kind: 'once'; readonly start: number; readonly end: number }
+  | {
+    readonly kind: 'cron';
+    /** Five fields: minute hour day-of-month month day-of-week, in `timezone`. */
+    readonly cron: string;
+    /** Milliseconds the window stays open after each start. */
+    readonly duration: number;
+    /** IANA name; `UTC` when the file names none. */
+    readonly timezone: string;
+  };
+
+export interface MaintenanceWindow {
+  /** The name for one from the file; a random id for one posted through the API. */
+  readonly id: string;
+  readonly name: string;
+  readonly entities: readonly string[];
+  readonly groups: readonly string[];
+  readonly reason: string | null;
+  readonly schedule: Schedule;
+  /** `config` (entities.yaml) or who posted it. */
+  readonly source: 'config' | 'api';
+  /** Who posted it (api); null for the file's. */
+  readonly by: string | null;
 }

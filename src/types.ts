@@ -3,6 +3,7 @@
 import type { ConfiguredChannel } from './alerts/channel-registry.ts';
 import type { Entity } from './checks/registry.ts';
 import type { AuthConfig } from './auth/types.ts';
+import type { MaintenanceWindow } from './domain.ts';
 
 export * from './domain.ts';
 export type { Entity, EntityOf, EntityType } from './checks/registry.ts';
@@ -57,6 +58,8 @@ export interface Config {
   readonly announcements: readonly Announcement[];
   /** Which entities and groups have badges: those a status page lists, or all. */
   readonly badges: 'listed' | 'all';
+  /** Maintenance windows written in the file (those posted through the API live in the store). */
+  readonly maintenance: readonly MaintenanceWindow[];
 }
 
 export interface StatusPage {

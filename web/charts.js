@@ -5,7 +5,7 @@ import uPlot from './vendor/uplot.esm.js';
 import { el, getJson, formatPercent } from './util.js';
 
 export const WINDOWS = ['1h', '24h', '7d', '30d', '90d'];
-const SHADED = ['error', 'blocked', 'pending', 'degraded'];
+const SHADED = ['error', 'blocked', 'pending', 'degraded', 'maintenance'];
 
 function ensureStylesheet() {
   if (document.querySelector('link[data-uplot]')) return;

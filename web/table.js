@@ -12,7 +12,7 @@ const PAGE = 200;
 export const lastOk = (doc) => doc.consecutive_failures === 0;
 
 /** Worst first: the default order puts what needs attention at the top. */
-export const SEVERITY = { error: 0, blocked: 1, pending: 2, degraded: 3, unknown: 4, ok: 5 };
+export const SEVERITY = { error: 0, blocked: 1, pending: 2, degraded: 3, maintenance: 4, unknown: 5, ok: 6 };
 
 /** What the message column says: the root cause of a blocked entity, else the check's message while failing. */
 export const problemText = (doc) => (doc.blocked_by ? `blocked by ${doc.blocked_by}` : doc.status === 'ok' ? '' : doc.message ?? '');

@@ -1,6 +1,6 @@
 // Small helpers shared by the page's modules. User text only ever goes through textContent.
 
-export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked'];
+export const STATUSES = ['unknown', 'ok', 'degraded', 'pending', 'error', 'blocked', 'maintenance'];
 
 /** Creates an element; `text` becomes textContent, never markup. */
 export function el(tag, props = {}, children = []) {

@@ -9,6 +9,8 @@ import { buildAuth } from '../auth/config.ts';
 import type { RawAuth } from '../auth/config.ts';
 import { buildPublishing } from './publishing.ts';
 import type { RawPublishing } from './publishing.ts';
+import { buildMaintenance } from '../maintenance/config.ts';
+import type { RawMaintenance } from '../maintenance/config.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -61,6 +63,7 @@ export interface RawConfig extends RawPublishing {
   api_token?: string;
   auth?: RawAuth;
   map?: { max_entities?: number };
+  maintenance?: RawMaintenance[];
   entities: Record<string, RawEntity>;
 }
 
@@ -128,6 +131,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     auth: buildAuth(raw.auth, raw.api_token ?? null),
     map: { max_entities: raw.map?.max_entities ?? 60 },
     ...buildPublishing(raw),
+    maintenance: buildMaintenance(raw.maintenance),
   });
 }
 

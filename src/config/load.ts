@@ -17,6 +17,7 @@ import type { SchemaError } from './schema.ts';
 import { checkSemantics } from './semantic.ts';
 import { checkAuth } from '../auth/rules.ts';
 import { checkPublishing } from './publishing.ts';
+import { checkMaintenance } from '../maintenance/config.ts';
 import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
 
 export { configFingerprint } from './build.ts';
@@ -96,6 +97,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   issues.push(...checkSemantics(data, reported));
   issues.push(...checkAuth(data, (path) => { const { value } = locate(doc, path); return !!value && wholeReferences.has(value); }));
   issues.push(...checkPublishing(data, reported));
+  issues.push(...checkMaintenance(data, reported));
 
   for (const issue of issues) {
     const { line, col } = positionOf(doc, lines, issue.path, issue.at);

@@ -117,7 +117,7 @@ export function buildCell(entity: Entity, state: EntityState, below: readonly st
 export type StatusCounts = Readonly<Record<Status, number>>;
 
 /** Worst first: the status a group cell is coloured by is the first one it has. */
-export const SEVERITY: readonly Status[] = ['error', 'blocked', 'pending', 'degraded', 'ok', 'unknown'];
+export const SEVERITY: readonly Status[] = ['error', 'blocked', 'pending', 'degraded', 'maintenance', 'ok', 'unknown'];
 
 export function worstStatus(counts: StatusCounts): Status {
   return SEVERITY.find((s) => counts[s] > 0) ?? 'unknown';

@@ -21,6 +21,8 @@ export const STATUS_COLOURS: Readonly<Record<Status, StatusColours>> = {
   pending: { fill: '#fbe6c6', stroke: '#b86e00', ink: '#3d2400', dashed: false },
   error: { fill: '#d42a2a', stroke: '#5c0000', ink: '#ffffff', dashed: false, width: 5 },
   blocked: { fill: '#ecd5d5', stroke: '#9c5b5b', ink: '#3a1f1f', dashed: true },
+  // Planned work: a calm blue, neither a problem nor plain health.
+  maintenance: { fill: '#c6dcf5', stroke: '#2b5f9e', ink: '#0f2440', dashed: false },
 };
 
 /** Edges, frames and their labels. */

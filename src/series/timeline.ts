@@ -11,11 +11,11 @@ export interface Segment {
   readonly cause: string | null;
 }
 
-/** Statuses whose time a series and a report account for. `maintenance` is always 0 for now. */
+/** Statuses whose time a series and a report account for. */
 export const TIMED_STATUSES = ['ok', 'degraded', 'pending', 'error', 'blocked', 'maintenance'] as const;
 export type TimedStatus = (typeof TIMED_STATUSES)[number];
 
-const SEVERITY: Readonly<Record<Status, number>> = { unknown: 0, ok: 1, degraded: 2, pending: 3, blocked: 4, error: 5 };
+const SEVERITY: Readonly<Record<Status, number>> = { unknown: 0, ok: 1, maintenance: 1.5, degraded: 2, pending: 3, blocked: 4, error: 5 };
 
 function causeOf(name: string, status: Status, blockedBy: string | null): string | null {
   if (status === 'error') return name;

@@ -34,7 +34,7 @@ export interface StatusServiceOptions {
   readonly ttlMs?: number;
 }
 
-const STATUS_COLOUR: Readonly<Record<PublicStatus, BadgeColour>> = { operational: 'green', degraded: 'yellow', outage: 'red', no_data: 'grey' };
+const STATUS_COLOUR: Readonly<Record<PublicStatus, BadgeColour>> = { operational: 'green', degraded: 'yellow', outage: 'red', maintenance: 'blue', no_data: 'grey' };
 
 export function createStatusService(o: StatusServiceOptions): StatusService {
   const ttl = o.ttlMs ?? 15_000;

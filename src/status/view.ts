@@ -7,18 +7,19 @@ import type { Series } from '../series/load.ts';
 
 export const A_DEPENDENCY = 'a dependency';
 
-export type PublicStatus = 'operational' | 'degraded' | 'outage' | 'no_data';
+export type PublicStatus = 'operational' | 'degraded' | 'outage' | 'maintenance' | 'no_data';
 
 export const PUBLIC_LABELS: Readonly<Record<PublicStatus, string>> = {
-  operational: 'Operational', degraded: 'Degraded performance', outage: 'Outage', no_data: 'No data yet',
+  operational: 'Operational', degraded: 'Degraded performance', outage: 'Outage', maintenance: 'Under maintenance', no_data: 'No data yet',
 };
 
 /** pending is a failure not yet confirmed: the page waits for confirmation, as alerts do. */
 export const PUBLIC: Readonly<Record<Status, PublicStatus>> = {
   unknown: 'no_data', ok: 'operational', pending: 'operational', degraded: 'degraded', error: 'outage', blocked: 'outage',
+  maintenance: 'maintenance',
 };
 
-const RANK: Readonly<Record<Status, number>> = { unknown: 0, ok: 1, pending: 2, degraded: 3, blocked: 4, error: 5 };
+const RANK: Readonly<Record<Status, number>> = { unknown: 0, ok: 1, maintenance: 1.5, pending: 2, degraded: 3, blocked: 4, error: 5 };
 
 /** The most severe of some states (a group's status); null when there are none. */
 export function worstState(states: readonly (EntityState | undefined)[]): EntityState | null {
@@ -123,8 +124,12 @@ export function buildStatusView(input: StatusInputs): StatusView {
   const down = items.filter((i) => i.status === 'outage');
   const known = items.filter((i) => i.status !== 'no_data');
   const status = down.length > 0 ? (down.length === known.length ? 'outage' : 'partial_outage')
-    : known.some((i) => i.status === 'degraded') ? 'degraded' : known.length > 0 ? 'operational' : 'no_data';
-  const summary = { operational: 'All systems operational', degraded: 'Degraded performance', partial_outage: 'Partial outage', outage: 'Major outage', no_data: 'No data yet' }[status];
+    : known.some((i) => i.status === 'degraded') ? 'degraded'
+    : known.some((i) => i.status === 'maintenance') ? 'maintenance' : known.length > 0 ? 'operational' : 'no_data';
+  const summary = {
+    operational: 'All systems operational', degraded: 'Degraded performance', maintenance: 'Maintenance in progress',
+    partial_outage: 'Partial outage', outage: 'Major outage', no_data: 'No data yet',
+  }[status];
 
   const dependencies = page.show_map ? page.entities.flatMap((name) => {
     const deps = input.entity(name)?.dependencies ?? [];

@@ -16,6 +16,7 @@ export const STATUS_CODES: Readonly<Record<Status, number>> = {
   pending: 3,
   error: 4,
   blocked: 5,
+  maintenance: 6,
 };
 
 const STATUS_BY_CODE: ReadonlyMap<number, Status> = new Map(
@@ -119,8 +120,11 @@ export interface HourlyDelta {
 }
 
 export interface HourlyDeltas {
-  /** Count a result (sign 1), or take back one that was replaced (sign -1). */
-  add(entityId: number, at: number, ok: boolean, latency: number | null, sign: 1 | -1): void;
+  /**
+   * Count a result (sign 1), or take back one that was replaced (sign -1). A result taken
+   * during maintenance (`status` code) adds its latency but is not a check for uptime.
+   */
+  add(entityId: number, at: number, ok: boolean, latency: number | null, sign: 1 | -1, status: number): void;
   values(): Iterable<HourlyDelta>;
 }
 
@@ -131,7 +135,7 @@ export interface HourlyDeltas {
 export function createHourlyDeltas(): HourlyDeltas {
   const deltas = new Map<string, HourlyDelta>();
   return {
-    add(entityId, at, ok, latency, sign) {
+    add(entityId, at, ok, latency, sign, status) {
       const hour = hourStart(at);
       const key = `${entityId}:${hour}`;
       let d = deltas.get(key);
@@ -139,8 +143,10 @@ export function createHourlyDeltas(): HourlyDeltas {
         d = { entityId, hour, checks: 0, successes: 0, latencyCount: 0, latencySum: 0, latencyMin: null, latencyMax: null, histogram: new Map() };
         deltas.set(key, d);
       }
-      d.checks += sign;
-      if (ok) d.successes += sign;
+      if (status !== STATUS_CODES.maintenance) {
+        d.checks += sign;
+        if (ok) d.successes += sign;
+      }
       if (latency !== null) {
         d.latencyCount += sign;
         d.latencySum += sign * latency;

@@ -20,7 +20,7 @@ const INSERT_RESULTS = `
   ON CONFLICT (entity_id, at) DO NOTHING
   RETURNING entity_id, at`;
 const SELECT_OLD_RESULTS = `
-  SELECT r.entity_id, r.at, r.ok, r.latency_ms FROM results r
+  SELECT r.entity_id, r.at, r.ok, r.status, r.latency_ms FROM results r
   JOIN unnest($1::int4[], $2::int8[]) AS k (entity_id, at) USING (entity_id, at)`;
 const REPLACE_RESULTS = `
   UPDATE results r SET latency_ms = n.latency_ms, status = n.status, ok = n.ok, message = n.message
@@ -122,13 +122,13 @@ export function createPostgresWriter(pool: Pool): (batch: WriteBatch) => Promise
       // hourly counts take the old one back so they keep matching the results table.
       const fresh = new Set(inserted.rows.map((row) => `${row.entity_id}:${row.at}`));
       const replaced = rows.filter(({ id, r }) => !fresh.has(`${id}:${r.at}`));
-      const old = await client.query<{ entity_id: number; at: number; ok: boolean; latency_ms: number | null }>(
+      const old = await client.query<{ entity_id: number; at: number; ok: boolean; status: number; latency_ms: number | null }>(
         SELECT_OLD_RESULTS, [replaced.map((x) => x.id), replaced.map((x) => x.r.at)],
       );
-      for (const row of old.rows) deltas.add(row.entity_id, row.at, row.ok, row.latency_ms, -1);
+      for (const row of old.rows) deltas.add(row.entity_id, row.at, row.ok, row.latency_ms, -1, row.status);
       await client.query(REPLACE_RESULTS, columnsParams(resultColumns(replaced)));
     }
-    for (const { id, r } of rows) deltas.add(id, r.at, r.ok, latencyToStore(r.latency_ms), 1);
+    for (const { id, r } of rows) deltas.add(id, r.at, r.ok, latencyToStore(r.latency_ms), 1, STATUS_CODES[r.status]);
 
     // Sorted so concurrent writers (two services on one database) lock buckets in one order.
     const hourly = [...deltas.values()].sort((a, b) => a.entityId - b.entityId || a.hour - b.hour);

@@ -10,6 +10,7 @@ import type { HourlyDeltas } from './encoding.ts';
 
 interface OldResult {
   ok: number;
+  status: number;
   latency_ms: number | null;
 }
 
@@ -32,7 +33,7 @@ export function createSqliteWriter(db: DatabaseSync, onHourly: (oldestHour: numb
   const insertResult = db.prepare(
     'INSERT OR IGNORE INTO results (entity_id, at, ok, status, latency_ms, message) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const selectResult = db.prepare('SELECT ok, latency_ms FROM results WHERE entity_id = ? AND at = ?');
+  const selectResult = db.prepare('SELECT ok, status, latency_ms FROM results WHERE entity_id = ? AND at = ?');
   const replaceResult = db.prepare(
     'UPDATE results SET ok = ?, status = ?, latency_ms = ?, message = ? WHERE entity_id = ? AND at = ?',
   );
@@ -77,9 +78,9 @@ export function createSqliteWriter(db: DatabaseSync, onHourly: (oldestHour: numb
       // hourly counts take the old one back so they keep matching the results table.
       const old = selectResult.get(id, r.at) as unknown as OldResult;
       replaceResult.run(ok, status, latency, message, id, r.at);
-      deltas.add(id, r.at, old.ok === 1, old.latency_ms, -1);
+      deltas.add(id, r.at, old.ok === 1, old.latency_ms, -1, old.status);
     }
-    deltas.add(id, r.at, r.ok, latency, 1);
+    deltas.add(id, r.at, r.ok, latency, 1, status);
   }
 
   function writeState(s: EntityState): void {

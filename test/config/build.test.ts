@@ -53,6 +53,7 @@ test('a small file becomes a fully defaulted Config', () => {
     status_pages: [],
     announcements: [],
     badges: 'listed',
+    maintenance: [],
   });
 });
 

@@ -1,18 +1,11 @@
 // status_pages, announcements and badges in entities.yaml: defaults, and mistakes pointed at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProblem, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { TWO_ENTITIES, problemsOf } from '../helpers/config.ts';
 
-const ENTITIES = `entities:
-  shop: { type: ping, host: 127.0.0.1, group: eu/payments }
-  db: { type: ping, host: 127.0.0.1 }
-`;
-
-function problems(text: string): string[] {
-  const result = parseConfig(text, 'e.yaml', {});
-  assert.ok('errors' in result, 'should be rejected');
-  return result.errors.map(formatProblem);
-}
+const ENTITIES = TWO_ENTITIES;
+const problems = problemsOf;
 
 test('status pages, announcements and badges get their defaults', () => {
   const result = parseConfig(`${ENTITIES}status_pages:

@@ -121,6 +121,24 @@ export function storeContract(name: string, open: OpenStore, reopen?: ReopenStor
         assert.deepEqual(await store.uptime('a', H + 30 * MIN), { '24h': 0.5, '7d': 0.5, '30d': 0.5 });
       }));
 
+    it('leaves results taken during maintenance out of uptime, keeps them in history', () =>
+      withStore(async (store) => {
+        saveAll(store, [
+          result('a', H + MIN), failed('a', H + 2 * MIN, 'maintenance'), failed('a', H + 3 * MIN, 'maintenance'),
+          result('a', H + 4 * MIN, { status: 'maintenance' }), failed('a', H + 5 * MIN),
+        ]);
+        await store.flush();
+        // A maintenance result replaced by an ordinary one is counted from then on, and back.
+        saveAll(store, [failed('a', H + 3 * MIN), failed('a', H + 5 * MIN, 'maintenance')]);
+        const entries = await store.history('a', { limit: 10 });
+        assert.deepEqual(entries.map((e) => [e.at - H, e.status]), [[5 * MIN, 'maintenance'], [4 * MIN, 'maintenance'], [3 * MIN, 'error'], [2 * MIN, 'maintenance'], [MIN, 'ok']]);
+        // Counted: the pass at +1 min and the failure at +3 min.
+        assert.deepEqual(await store.uptime('a', H + 30 * MIN), { '24h': 0.5, '7d': 0.5, '30d': 0.5 });
+        const [hour] = await store.hoursBetween('a', H, H + HOUR);
+        assert.equal(hour!.checks, 2);
+        assert.equal(hour!.latency_count, 2, 'the latency during maintenance still feeds the latency figures');
+      }));
+
     it('stores transitions, newest first', () =>
       withStore(async (store) => {
         const t = (at: number, from: Status, to: Status, extra: Partial<Transition> = {}): Transition => ({
