@@ -1,5 +1,5 @@
 // Email over SMTP through nodemailer: the same message as plain text and HTML, one mail per alert.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { scrub } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
@@ -41,7 +41,9 @@ interface EmailPayload {
 
 export function createEmailChannel(config: EmailConfig, options: EmailChannelOptions): Channel {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded with the first mail: a service that never sends one never holds it.
+  let transport: Promise<Transporter> | null = null;
+  const transporter = () => transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     host: config.host,
     port: config.port,
     secure: config.secure,
@@ -50,7 +52,7 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
-  });
+  }));
   const hide = (text: string): string => scrub(text, config.password ? [config.password] : []);
 
   return {
@@ -67,14 +69,14 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
       const mail = JSON.parse(payload) as EmailPayload;
       signal.throwIfAborted();
       try {
-        await transport.sendMail({ from: config.from, to: [...config.to], ...mail });
+        await (await transporter()).sendMail({ from: config.from, to: [...config.to], ...mail });
       } catch (err) {
         const e = err as Error & { code?: string; responseCode?: number };
         const code = e.code && !String(e.message).includes(e.code) ? ` (${e.code})` : '';
         throw new DeliveryError(`email: ${hide(e.message ?? String(err))}${code}`);
       }
     },
-    close: async () => transport.close(),
+    close: async () => { (await transport?.catch(() => null))?.close(); },
   };
 }
 

@@ -1,6 +1,6 @@
 // database check: connect to PostgreSQL, run the entity's query, report the database size.
 import { Socket } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CheckOutcome, EntityBase, ExtraValue } from '../domain.ts';
 import { urlIssue } from '../config/rules.ts';
 import { scrub, urlSecrets } from '../secrets.ts';
@@ -28,7 +28,9 @@ export async function checkDatabase(entity: DatabaseEntity, ctx: CheckContext): 
   const secrets = urlSecrets(entity.url);
   const budgetMs = Math.max(1, Math.floor(ctx.deadline - Date.now()));
   let socket: Socket | undefined;
-  const client = new pg.Client({
+  // Loaded on the first database check: a service without one never holds pg.
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({
     connectionString: entity.url,
     connectionTimeoutMillis: budgetMs,
     query_timeout: budgetMs,

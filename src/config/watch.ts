@@ -1,5 +1,6 @@
 // Hot reload: watch the directory (editors save by writing a new file and renaming it over the
 // old one, which a watch on the file itself would lose), debounce, load, and hand over.
+import { createHash } from 'node:crypto';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -24,7 +25,9 @@ export function watchConfig<T>(options: WatchOptions<T>): ConfigWatcher {
   const file = path.resolve(options.file);
   const base = path.basename(file);
   const debounceMs = options.debounceMs ?? 250;
-  let lastText: string | null = null;
+  // A digest, not the text: a large file is not kept in memory twice (here and in the config).
+  let lastDigest: string | null = null;
+  const digest = (text: string): string => createHash('sha256').update(text).digest('base64');
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
@@ -38,8 +41,9 @@ export function watchConfig<T>(options: WatchOptions<T>): ConfigWatcher {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    if (text === lastText || closed) return;
-    lastText = text;
+    const seen = digest(text);
+    if (seen === lastDigest || closed) return;
+    lastDigest = seen;
     try {
       options.onChange(await options.load(options.file));
     } catch (err) {
@@ -53,7 +57,7 @@ export function watchConfig<T>(options: WatchOptions<T>): ConfigWatcher {
   }
 
   // The running configuration came from this text: only a different one is a change.
-  void readFile(file, 'utf8').then((t) => { lastText ??= t; }, () => {});
+  void readFile(file, 'utf8').then((t) => { lastDigest ??= digest(t); }, () => {});
 
   let watcher: FSWatcher | null = watch(path.dirname(file), { persistent: false }, (_event, name) => {
     if (name !== null && name !== base) return;

@@ -1,7 +1,6 @@
 // Picks the store engine from the configured URL.
 import type { Store } from './store.ts';
 import { openSqliteStore } from './sqlite.ts';
-import { openPostgresStore } from './postgres.ts';
 
 export interface OpenStoreOptions {
   /** A postgres:// URL selects PostgreSQL; null selects SQLite under `dir`. */
@@ -13,6 +12,8 @@ export interface OpenStoreOptions {
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
+    // Loaded only for a PostgreSQL store: a SQLite service never holds pg.
+    const { openPostgresStore } = await import('./postgres.ts');
     return openPostgresStore({ url: options.url, onError: options.onError });
   }
   // The URL itself is not echoed: it may carry a password.

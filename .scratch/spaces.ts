@@ -1,0 +1,10 @@
+import v8 from 'node:v8';
+if (process.argv[2] !== 'bare') await import('../src/main.ts');
+await new Promise((r) => setTimeout(r, 500));
+(globalThis as any).gc?.();
+const m = process.memoryUsage();
+const f = (b: number) => (b / 1048576).toFixed(1);
+console.log('rss', f(m.rss), 'heapTotal', f(m.heapTotal), 'heapUsed', f(m.heapUsed), 'external', f(m.external), 'ab', f(m.arrayBuffers));
+for (const s of v8.getHeapSpaceStatistics()) console.log(' ', s.space_name.padEnd(28), f(s.space_size), f(s.space_used_size));
+const smaps = (await import('node:fs')).readFileSync('/proc/self/smaps_rollup', 'utf8');
+console.log(smaps.split('\n').filter((l) => /Rss|Anon|File/.test(l)).join('\n'));
