@@ -30,9 +30,22 @@ export type { ConfigProblem } from './errors.ts';
  */
 export const MAX_ALIAS_COUNT = 500;
 
+/**
+ * The largest configuration file read. 20,000 entities with groups and dependencies take about
+ * 2 MB; parsing YAML costs some 90 times its size in memory (a 20 MB file: 1.8 GB), so a file far
+ * beyond any real estate is refused before it is parsed and cannot take the service down.
+ */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
 type Parsed = { config: Config } | { errors: ConfigProblem[] };
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): Parsed {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONFIG_BYTES) {
+    // Rounded up: a file just over the limit never reads as the limit itself.
+    const mb = (Math.ceil(bytes / 104_857.6) / 10).toFixed(1);
+    return { errors: [{ file, line: 1, col: 1, message: `file too large: ${mb} MB, the limit is ${MAX_CONFIG_BYTES / 1_048_576} MB` }] };
+  }
   const lines = new LineCounter();
   // Duplicate keys are found below in one pass; the library's own check compares every pair of keys.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: false });

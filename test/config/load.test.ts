@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ConfigError, formatProblem, loadConfig, parseConfig } from '../../src/config/load.ts';
+import { ConfigError, formatProblem, loadConfig, MAX_CONFIG_BYTES, parseConfig } from '../../src/config/load.ts';
 
 const fixtures = new URL('../fixtures/config/', import.meta.url);
 
@@ -68,6 +68,22 @@ test('an alias bomb is refused quickly', () => {
   problems('alias-bomb.yaml');
   // Generous: the point is "does not expand 9^9 nodes", not speed.
   assert.ok(performance.now() - started < 2000);
+});
+
+test('a file over 8 MB is refused before it is parsed, counted in bytes, not characters', () => {
+  const over = (text: string) => {
+    const result = parseConfig(text, 'big.yaml', {});
+    assert.ok('errors' in result);
+    return result.errors.map(formatProblem);
+  };
+  assert.equal(MAX_CONFIG_BYTES, 8 * 1024 * 1024);
+  // A valid file padded with a comment: size alone decides.
+  const valid = 'entities: {}\n#';
+  assert.ok('config' in parseConfig(valid + 'x'.repeat(1000), 'big.yaml', {}));
+  assert.deepEqual(over(valid + 'x'.repeat(MAX_CONFIG_BYTES)), ['big.yaml:1:1: file too large: 8.1 MB, the limit is 8 MB']);
+  // Two bytes per character in UTF-8: half the limit in characters is already too much.
+  assert.deepEqual(over(valid + 'é'.repeat(MAX_CONFIG_BYTES / 2)), ['big.yaml:1:1: file too large: 8.1 MB, the limit is 8 MB']);
+  assert.deepEqual(over(valid + 'x'.repeat(20 * 1024 * 1024)), ['big.yaml:1:1: file too large: 20.1 MB, the limit is 8 MB']);
 });
 
 const inline: [title: string, yaml: string, expected: string[]][] = [
