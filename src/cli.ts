@@ -18,7 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
 const usage = `usage: pulsemap <command> [options]
 
 commands:
-  serve [--config FILE] [--port N] [--host ADDR] [--data DIR] [--store URL]
+  serve [--config FILE] [--port N] [--host ADDR] [--data DIR] [--store URL] [--instance NAME]
   validate [FILE]
   check NAME [--config FILE]
   render [--config FILE] [--format svg|nomnoml]

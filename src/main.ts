@@ -10,7 +10,7 @@ import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
-import type { Store } from './store/store.ts';
+import type { OutboxMessage, Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
 import { createEditor } from './editing/service.ts';
 import { createAuditLog } from './editing/audit.ts';
@@ -25,6 +25,12 @@ import { createAlertService } from './alerts/service.ts';
 import { createFlapTracker } from './monitor/flap-tracker.ts';
 import type { EntityMarks } from './types.ts';
 import { systemClock } from './clock.ts';
+import { clusterSettings, configHash, instanceName } from './cluster/settings.ts';
+import { createClusterNode } from './cluster/node.ts';
+import type { ClusterNode } from './cluster/node.ts';
+import { createLeaderAlerts } from './cluster/leader-alerts.ts';
+import { fencedStore } from './cluster/fenced-store.ts';
+import type { AlertService } from './alerts/service.ts';
 
 export interface ServeOptions {
   readonly config: string;
@@ -39,6 +45,10 @@ export interface ServeOptions {
   readonly onCheckStart?: (name: string, lateMs: number) => void;
   /** Told of results after the service's own subscribers (benchmarks). */
   readonly observers?: readonly MonitorSubscriber[];
+  /** This instance's id in a cluster (`--instance`); default hostname-pid. */
+  readonly instance?: string | null;
+  /** Joins this cluster even without `cluster:` in the file (PULSEMAP_CLUSTER). */
+  readonly cluster?: string | null;
 }
 
 export interface Service {
@@ -47,6 +57,8 @@ export interface Service {
   readonly monitor: Monitor;
   readonly store: Store;
   readonly metrics: Metrics;
+  /** Set when running as one of several instances. */
+  readonly cluster: ClusterNode | null;
   close(): Promise<void>;
 }
 
@@ -59,6 +71,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const { logger } = options;
   const env = options.env ?? process.env;
   const config = await loadConfig(options.config, env);
+  const settings = clusterSettings(config, options.cluster ?? null, options.store);
+  const instance = settings ? instanceName(options.instance ?? null) : null;
   const store = await openStore({
     url: options.store,
     dir: options.data,
@@ -73,10 +87,33 @@ export async function startService(options: ServeOptions): Promise<Service> {
   await flaps.seed(store, config);
   const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
-  const alerts = createAlertService({
-    store, monitor, logger, flaps,
-    outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel) },
+  const alertsOn = (on: Store, claim?: (m: OutboxMessage) => Promise<boolean>): AlertService => createAlertService({
+    store: on, monitor, logger, flaps,
+    outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel), claim },
   });
+  let hash = configHash(options.config);
+  let node: ClusterNode | null = null;
+  let alerts: AlertService;
+  if (settings) {
+    // Several instances: the entities are split among them and one of them sends the alerts.
+    const leading = createLeaderAlerts({
+      logger,
+      leader: () => node?.view().leader ?? null,
+      make: (term) => {
+        const fenced = fencedStore(store, node!.pool, term);
+        return alertsOn(fenced, (m) => fenced.outboxClaim(m.id));
+      },
+    });
+    node = createClusterNode({
+      url: options.store!, cluster: settings, instance: instance!, configHash: () => hash, monitor, logger,
+      onLeadership: (term) => void leading.lead(term),
+    });
+    alerts = leading;
+    // Nothing is checked until the first renewal says which entities are this instance's.
+    monitor.assign(new Set());
+  } else {
+    alerts = alertsOn(store);
+  }
   const marks = (name: string): EntityMarks => ({ flapping: flaps.isFlapping(name), ack: alerts.ackOf(name) });
   await monitor.start();
   const map = createMapService({ monitor, logger });
@@ -84,14 +121,21 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const events = createEventHub({ monitor, store, uptime, marks });
   // Where every check result, status change and reload goes, in this order.
   // Connected before the first check can end: timers fire only after this synchronous stretch.
-  monitor.connect([flaps, metrics, map, events, alerts, ...(options.observers ?? [])]);
+  // Check figures count this instance's own checks, not those it reads from the others.
+  const ownChecks: MonitorSubscriber = {
+    onResult: (entity, result, state) => { if (monitor.owns(entity.name)) metrics.onResult(entity, result, state); },
+    onConfig: (next) => metrics.onConfig(next),
+  };
+  monitor.connect([flaps, ownChecks, map, events, alerts, ...(options.observers ?? [])]);
   await alerts.start();
+  await node?.start();
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
   const watcher = watchConfig({
     file: options.config,
     load: (file) => loadConfig(file, env),
     onChange: (next) => {
+      hash = configHash(options.config);
       monitor.apply(next);
       pushes.keepOnly(new Set(next.entities.map((e) => e.name)));
       alerts.configFixed(next);
@@ -124,6 +168,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
   const app = createApp({
     monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, health: alerts.health, editor, audit,
+    cluster: node ?? undefined,
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -137,7 +182,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
 
   let closing: Promise<void> | null = null;
   return {
-    url, port, monitor, store, metrics,
+    url, port, monitor, store, metrics, cluster: node,
     close() {
       closing ??= (async () => {
         watcher.close();
@@ -148,6 +193,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
         await closed;
         await monitor.stop();
         await alerts.close();
+        // After the last alerts are queued: the leases go, and the others take over at once.
+        await node?.close();
         await map.close();
         metrics.close();
         await store.close();

@@ -40,6 +40,8 @@ export interface Config {
   readonly path: string;
   readonly title: string;
   readonly public_url: string | null;
+  /** `cluster:`: several instances share one PostgreSQL store; null runs alone. */
+  readonly cluster: ClusterConfig | null;
   /** Entities in file order. */
   readonly entities: readonly Entity[];
   readonly notify: NotifyConfig;
@@ -60,6 +62,12 @@ export interface Config {
   readonly badges: 'listed' | 'all';
   /** Maintenance windows written in the file (those posted through the API live in the store). */
   readonly maintenance: readonly MaintenanceWindow[];
+}
+
+export interface ClusterConfig {
+  readonly name: string;
+  /** Seconds an instance may go without renewing its lease before it stands down. */
+  readonly lease: number;
 }
 
 export interface StatusPage {

@@ -34,6 +34,11 @@ export interface OutboxOptions {
   readonly scanLimit?: number;
   /** How long close() lets sends in flight finish before abandoning them. Default 3 s. */
   readonly closeGraceMs?: number;
+  /**
+   * Asked right before each send (several instances: the alerter's epoch is checked in the same
+   * transaction); false stops delivery by this process. Default: always yes.
+   */
+  readonly claim?: (message: OutboxMessage) => Promise<boolean>;
   /** Told of every delivered message and every failed attempt (metrics). */
   readonly onSent?: (channel: string) => void;
   readonly onFailed?: (channel: string) => void;
@@ -104,6 +109,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let recordTimer: unknown = null;
   let recordDelay = 0;
   let recording: Promise<void> | null = null;
+  let heldUntil = 0;
 
   function arm(at: number): void {
     if (timer !== null) clock.clearTimeout(timer);
@@ -177,6 +183,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function scan(): Promise<void> {
+    if (clock.now() < heldUntil) return arm(heldUntil);
     const due = await store.outboxDue(Number.MAX_SAFE_INTEGER, scanLimit);
     const pending = due.map((m) => withOutcome(m, unrecorded.get(m.key))).filter((m) => m !== null);
     const now = clock.now();
@@ -234,6 +241,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     for (const m of queue) {
       if (closed) return;
       if (m !== queue[0] && m.next_attempt_at > clock.now()) return;
+      if (options.claim && !(await options.claim(m))) {
+        // Another process delivers now (or did): look again later, not in a tight loop.
+        heldUntil = clock.now() + baseDelayMs;
+        return;
+      }
       try {
         await sendOne(channel, m.payload);
       } catch (err) {

@@ -35,7 +35,7 @@ export interface AlertServiceOptions {
   /** Transitions within this window go out as one message. Default 2000 ms. */
   readonly batchMs?: number;
   readonly timeouts?: ChannelTimeouts;
-  readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed'>;
+  readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed' | 'claim'>;
   /** Flapping detection: while an entity flaps, one message at start and one when it settles. */
   readonly flaps?: Pick<FlapTracker, 'isFlapping' | 'listen'>;
 }

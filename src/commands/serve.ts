@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startService } from '../main.ts';
 import { createLogger } from '../log.ts';
 import { ConfigError } from '../config/load.ts';
+import { ClusterSetupError } from '../cluster/settings.ts';
 
 export const serveCommand = {
   summary: 'run the monitor, the API and the web page',
@@ -11,7 +12,7 @@ export const serveCommand = {
       args,
       options: {
         config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
-        data: { type: 'string' }, store: { type: 'string' },
+        data: { type: 'string' }, store: { type: 'string' }, instance: { type: 'string' },
       },
       strict: true,
     });
@@ -30,12 +31,18 @@ export const serveCommand = {
         host: values.host ?? env.HOST ?? '0.0.0.0',
         data: values.data ?? env.PULSEMAP_DATA ?? 'data',
         store: values.store ?? env.PULSEMAP_STORE ?? null,
+        instance: values.instance ?? env.PULSEMAP_INSTANCE ?? null,
+        cluster: env.PULSEMAP_CLUSTER || null,
         logger,
       });
     } catch (err) {
       if (err instanceof ConfigError) {
         process.stderr.write(`${err.message}\n`);
         return 1;
+      }
+      if (err instanceof ClusterSetupError) {
+        process.stderr.write(`pulsemap: ${err.message}\n`);
+        return 2;
       }
       throw err;
     }

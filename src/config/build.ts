@@ -56,6 +56,7 @@ type RawNotify = {
 export interface RawConfig extends RawPublishing {
   title?: string;
   public_url?: string;
+  cluster?: { name: string; lease?: number };
   defaults?: Timing;
   notify?: RawNotify;
   groups?: Record<string, { notify?: string[] }>;
@@ -122,6 +123,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     path,
     title: raw.title ?? 'pulsemap',
     public_url: raw.public_url ?? null,
+    cluster: raw.cluster ? { name: raw.cluster.name, lease: raw.cluster.lease ?? 10 } : null,
     entities: names.map((name) => buildEntity(name, raw.entities[name]!, defaults, lineOf(name))),
     notify: buildNotify(raw.notify),
     groups: Object.fromEntries(Object.entries(raw.groups ?? {}).map(([path, g]): [string, GroupConfig] =>

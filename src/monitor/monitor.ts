@@ -57,6 +57,19 @@ export interface Monitor {
   apply(config: Config): void;
   /** Runs a check now (or joins the one in flight) and resolves when it is applied. */
   checkNow(name: string): Promise<void>;
+  /**
+   * Several instances: only these entities are checked here (null: all, the default). Entities
+   * gained start on their stored cadence or after a random spread; those lost stop (a check in
+   * flight finishes).
+   */
+  assign(owned: ReadonlySet<string> | null): void;
+  /** Whether this instance checks the entity. */
+  owns(name: string): boolean;
+  /**
+   * States that other instances wrote for entities checked elsewhere: subscribers hear of them as
+   * of results and transitions (nothing is stored again), and own entities above re-decide.
+   */
+  observe(states: Iterable<EntityState>): void;
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
@@ -72,6 +85,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let dependents = new Map<string, string[]>();
   const states = new Map<string, EntityState>();
   let started = false;
+  let owned: ReadonlySet<string> | null = null;
+  const owns = (name: string): boolean => owned === null || owned.has(name);
 
   const lookup: DependencyLookup = {
     state: (name) => states.get(name),
@@ -159,7 +174,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function settle(name: string, at: number): void {
     const entity = entities.get(name);
     const prev = states.get(name);
-    if (!entity || !prev) return;
+    // Another instance decides its own entities' verdicts.
+    if (!entity || !prev || !owns(name)) return;
     const { state, transition, recheck } = reevaluate(prev, entity, lookup, at);
     // Fire and forget: the fresh result goes through the reducer like any other.
     if (recheck) void scheduler.runNow(name);
@@ -194,7 +210,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const [name, state] of await store.loadStates()) states.set(name, state);
       for (const entity of config.entities) {
         stateOf(entity.name);
-        scheduler.add(entity.name, firstDelay(entity));
+        if (owns(entity.name)) scheduler.add(entity.name, firstDelay(entity));
       }
     },
     async stop() {
@@ -215,12 +231,56 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const name of change.removed) scheduler.remove(name);
       for (const entity of change.added) {
         stateOf(entity.name);
-        if (started) scheduler.add(entity.name, firstDelay(entity));
+        if (started && owns(entity.name)) scheduler.add(entity.name, firstDelay(entity));
       }
       if (started) for (const entity of change.changed) scheduler.reschedule(entity.name, firstDelay(entity));
       reevaluateAll();
       for (const s of subscribers) s.onConfig?.(next);
     },
     checkNow: (name) => scheduler.runNow(name),
+    assign(next) {
+      owned = next === null ? null : new Set(next);
+      if (!started) return;
+      for (const entity of config.entities) {
+        const was = scheduler.has(entity.name);
+        const is = owns(entity.name);
+        if (was && !is) scheduler.remove(entity.name);
+        else if (!was && is) scheduler.add(entity.name, firstDelay(entity));
+      }
+    },
+    owns,
+    observe(list) {
+      for (const next of list) {
+        const entity = entities.get(next.name);
+        if (!entity || owns(next.name)) continue;
+        const prev = stateOf(next.name);
+        if (sameState(prev, next)) continue;
+        states.set(next.name, next);
+        if (next.lastcheck !== null && next.lastcheck !== prev.lastcheck) {
+          for (const s of subscribers) s.onResult?.(entity, resultOf(next), next);
+        }
+        if (next.status !== prev.status) {
+          const transition: Transition = {
+            name: next.name, from: prev.status, to: next.status, at: next.since ?? next.lastcheck ?? clock.now(),
+            message: next.message, blocked_by: next.blocked_by, prev_since: prev.since,
+          };
+          for (const s of subscribers) s.onTransition?.(transition, next);
+          propagate(next.name, transition.at);
+        }
+      }
+    },
+  };
+}
+
+function sameState(a: EntityState, b: EntityState): boolean {
+  return a.lastcheck === b.lastcheck && a.status === b.status && a.since === b.since && a.blocked_by === b.blocked_by
+    && a.message === b.message && a.success_count === b.success_count && a.fail_count === b.fail_count;
+}
+
+/** The result another instance's check must have had, as far as its stored state tells. */
+function resultOf(state: EntityState): CheckResult {
+  return {
+    ok: state.last_ok ?? false, degraded: state.status === 'degraded', latency_ms: state.latency_ms,
+    message: state.message, extra: state.extra, at: state.lastcheck ?? 0,
   };
 }

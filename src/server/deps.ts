@@ -14,6 +14,7 @@ import type { LoginLimiter } from '../auth/limiter.ts';
 import type { Editor } from '../editing/service.ts';
 import type { AuditLog } from '../editing/audit.ts';
 import type { Ack, EntityMarks } from '../types.ts';
+import type { ClusterView } from '../cluster/node.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -54,4 +55,6 @@ export interface AppDeps {
   /** Serves GET /config and the entity writes when given, with GET /audit. */
   readonly editor?: Editor;
   readonly audit?: AuditLog;
+  /** Serves GET /cluster and the `cluster` part of /health when running as one of several instances. */
+  readonly cluster?: { view(): ClusterView; fenced(): boolean };
 }

@@ -102,6 +102,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (entity_id, hour_start, bucket)
   );
   `,
+  // 3: several instances on one database (src/cluster/): lease rows judged by the database's
+  // clock, the alerter's lease with its fencing epoch, and when each state row last changed (so
+  // every instance can read what the others wrote).
+  `
+  CREATE TABLE cluster_members (
+    cluster     text        NOT NULL,
+    instance    text        NOT NULL,
+    epoch       bigint      NOT NULL, -- raised each time the instance joins after its lease ran out
+    config_hash text        NOT NULL,
+    joined_at   timestamptz NOT NULL,
+    renewed_at  timestamptz NOT NULL,
+    expires_at  timestamptz NOT NULL,
+    PRIMARY KEY (cluster, instance)
+  );
+  CREATE TABLE cluster_leader (
+    cluster    text        PRIMARY KEY,
+    instance   text        NOT NULL,
+    epoch      bigint      NOT NULL, -- raised on every change of leader: the fencing token
+    expires_at timestamptz NOT NULL
+  );
+  ALTER TABLE states ADD COLUMN changed_at timestamptz NOT NULL DEFAULT clock_timestamp();
+  ALTER TABLE outbox ADD COLUMN claimed_by text, ADD COLUMN claimed_epoch bigint;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

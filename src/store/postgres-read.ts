@@ -2,7 +2,7 @@
 // its own transaction: losing a queued alert on a crash would mean never sending it).
 // Entities are looked up by name inside each query, so another process's entities are seen.
 
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import type { EntityState, HistoryEntry, Transition, Uptime } from '../types.ts';
 import type { HistoryQuery, NewOutboxMessage, OutboxMessage } from './store.ts';
 import { historyFromRow, stateFromRow, transitionFromRow, uptimeBounds, uptimeFromSums } from './encoding.ts';
@@ -39,7 +39,7 @@ const SELECT_UPTIME_ALL = `
 
 const PENDING = 'sent_at IS NULL AND dropped_at IS NULL';
 
-export function createPostgresReads(pool: Pool) {
+export function createPostgresReads(pool: Pool | ClientBase) {
   const bounds = (now: number) => {
     const b = uptimeBounds(now);
     return [b.from24h, b.from7d, b.from30d, b.to];

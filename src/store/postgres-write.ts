@@ -55,7 +55,7 @@ const UPSERT_STATES = `
     success_count = excluded.success_count, fail_count = excluded.fail_count,
     consecutive_failures = excluded.consecutive_failures, consecutive_successes = excluded.consecutive_successes,
     blocked_by = excluded.blocked_by, message = excluded.message, latency_ms = excluded.latency_ms,
-    extra = excluded.extra, last_ok = excluded.last_ok`;
+    extra = excluded.extra, last_ok = excluded.last_ok, changed_at = clock_timestamp()`;
 
 // ORDER BY ordinality: identity values follow the queue's order, which breaks ties in `at`.
 const INSERT_TRANSITIONS = `

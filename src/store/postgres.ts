@@ -40,7 +40,7 @@ const NUMERIC_OID = 1700;
 // Epoch-ms columns are bigint and sum() of integers is bigint or numeric; pg hands both back as
 // strings by default. Every value stored here stays far below 2^53, so numbers are exact.
 // Set per pool, never on pg's global type table, so other pg users in the process are unaffected.
-const types: CustomTypesConfig = {
+export const types: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID || oid === NUMERIC_OID
       ? (value: string) => Number(value)
@@ -48,7 +48,7 @@ const types: CustomTypesConfig = {
 };
 
 /** Drops a connection URL's password from text that may quote it (driver and connect errors). */
-function redact(url: string): (error: unknown) => Error {
+export function redact(url: string): (error: unknown) => Error {
   let password = '';
   try {
     password = decodeURIComponent(new URL(url).password);

@@ -25,6 +25,7 @@ test('a small file becomes a fully defaulted Config', () => {
     path: 'entities.yaml',
     title: 'Small',
     public_url: null,
+    cluster: null,
     entities: [
       {
         name: 'web', type: 'api', interval: 30, ...timing, dependencies: ['db'], group: 'backend',

@@ -1,7 +1,5 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { Store } from '../../src/store/store.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
@@ -10,6 +8,7 @@ import { SELECT_HISTORY } from '../../src/store/postgres-read.ts';
 import { openStore } from '../../src/store/open.ts';
 import { result, state, storeContract } from './contract.ts';
 import { createTestDatabase } from './postgres-db.ts';
+import { startRelay } from '../helpers/relay.ts';
 
 const db = await createTestDatabase();
 after(() => db.drop());
@@ -46,7 +45,7 @@ describe('PostgreSQL store: migrations', () => {
     await store.close();
     assert.equal(await schemaVersion(url), SCHEMA_VERSION);
     const tables = (await sql<{ t: string }>(url, 'SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1')).map((r) => r.t);
-    assert.deepEqual(tables, ['entities', 'hourly', 'hourly_latency', 'meta', 'outbox', 'pulsemap_schema', 'results', 'states', 'transitions']);
+    assert.deepEqual(tables, ['cluster_leader', 'cluster_members', 'entities', 'hourly', 'hourly_latency', 'meta', 'outbox', 'pulsemap_schema', 'results', 'states', 'transitions']);
   });
 
   it('brings a database of every earlier version up to date', async () => {
@@ -193,51 +192,6 @@ describe('PostgreSQL store', () => {
     }
   });
 });
-
-/** A TCP relay to the real server that can stop passing bytes: a server gone silent mid-connection. */
-async function startRelay(to: URL) {
-  let frozen = false;
-  const held: [net.Socket, Buffer][] = [];
-  const sockets = new Set<net.Socket>();
-  const pass = (from: net.Socket, dest: net.Socket) => {
-    sockets.add(from);
-    from.on('error', () => {});
-    from.on('close', () => dest.destroy());
-    from.on('data', (chunk: Buffer) => (frozen ? held.push([dest, chunk]) : dest.write(chunk)));
-  };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(to.port || 5432), to.hostname);
-    pass(client, upstream);
-    pass(upstream, client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url(target: string): string {
-      const u = new URL(target);
-      u.hostname = '127.0.0.1';
-      u.port = String(port);
-      return u.toString();
-    },
-    freeze: () => { frozen = true; },
-    /** Bytes held back since freeze(). */
-    held: () => held.length,
-    /** Drops every connection, as a crashed server or a broken network does; new ones pass again. */
-    cut() {
-      frozen = false;
-      held.length = 0;
-      for (const socket of sockets) socket.destroy();
-    },
-    thaw() {
-      frozen = false;
-      for (const [dest, chunk] of held.splice(0)) if (!dest.destroyed) dest.write(chunk);
-    },
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 describe('PostgreSQL store: a server that stops answering', () => {
   it('fails the write after the query timeout, keeps the batch, and writes it once the server answers again', async () => {
