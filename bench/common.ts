@@ -201,8 +201,9 @@ export function systemCpuMs(): number {
 
 /**
  * CPU ms (user + system) of this process's threads, summed by thread name (/proc/self/task):
- * MainThread, WorkerThread (pulsemap's only worker: the map layout), V8Worker (GC and compiler
- * helpers), libuv-worker... Clock ticks are 1/100 s on Linux.
+ * the main thread (named after the program, e.g. `node`), V8Worker (GC and compiler helpers),
+ * libuv-worker... Map layouts are not among them: they run in-process or in a child process of
+ * their own. Clock ticks are 1/100 s on Linux.
  */
 export function threadCpuMs(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -219,7 +220,7 @@ export function threadCpuMs(): Record<string, number> {
   return out;
 }
 
-/** after - before, per key (threads that ended are lost: a layout worker never ends here). */
+/** after - before, per key (threads that ended are lost). */
 export function diffCpu(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 }

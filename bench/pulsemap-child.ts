@@ -2,6 +2,7 @@
 // in a process of its own, so its CPU time and RSS are pulsemap's alone. The parent asks for
 // figures over the IPC channel: schedule lateness, checks, CPU and memory over a window.
 // Usage: pulsemap-child.ts CONFIG DATA_DIR [STORE_URL]
+import { readFileSync } from 'node:fs';
 import { startService } from '../src/main.ts';
 import { createLogger } from '../src/log.ts';
 import { cpuMs, diffCpu, serveRequests, systemCpuMs, threadCpuMs } from './common.ts';
@@ -107,7 +108,8 @@ serveRequests(
       durationMs: Date.now() - win.at,
       cpuMs: cpuMs() - win.cpu,
       sysMs: systemCpuMs() - win.sys,
-      /** Per thread name; WorkerThread is the map layout worker. */
+      /** Per thread name. */
+      mainThread: readFileSync(`/proc/self/task/${process.pid}/comm`, 'utf8').trim(),
       threads: diffCpu(threadCpuMs(), win.threads),
       checksStarted: started,
       results,

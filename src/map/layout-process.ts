@@ -1,16 +1,19 @@
-// A short-lived child process that lays out one map and exits. nomnoml's layout is synchronous
-// and needs hundreds of megabytes at a thousand nodes; in a process of its own it neither blocks
-// the thread that serves requests and runs checks nor leaves that memory behind (a worker
-// thread's heap stays with the parent process after the worker ends).
+// The layout child process: lays out the maps it is sent, one at a time, replying to each with its
+// id, until the parent lets it go (it is retired after a few idle seconds; see render.ts).
+// nomnoml's layout is synchronous and needs hundreds of megabytes at a thousand nodes; in a
+// process of its own it neither blocks the thread that serves requests and runs checks nor leaves
+// that memory behind once the process ends (a worker thread's heap stays with the parent).
 import { layoutMap } from './layout.ts';
 import type { LayoutJob } from './source.ts';
 
-process.once('message', (job: LayoutJob) => {
-  let reply: { template?: unknown; error?: string };
+process.on('message', ({ id, job }: { id: number; job: LayoutJob }) => {
+  let reply: { id: number; template?: unknown; error?: string };
   try {
-    reply = { template: layoutMap(job) };
+    reply = { id, template: layoutMap(job) };
   } catch (err) {
-    reply = { error: err instanceof Error ? err.message : String(err) };
+    reply = { id, error: err instanceof Error ? err.message : String(err) };
   }
-  process.send!(reply, () => process.disconnect());
+  process.send!(reply);
 });
+// Let go by the parent (or the parent gone): nothing keeps the process alive.
+process.on('disconnect', () => process.exit(0));

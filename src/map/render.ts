@@ -1,6 +1,6 @@
 // Map model -> SVG. Layouts are cached by the layout source (structure, labels and slots only);
-// everything else (status colours, figures) is composed into the cached template. The layout
-// itself runs in a child process.
+// everything else (status colours, figures) is composed into the cached template. Small views
+// are laid out in-process; larger ones in a child process that lives while it is kept busy.
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import type { MapModel, LayoutJob } from './source.ts';
 import { mapSource } from './source.ts';
 import type { MapTemplate } from './template.ts';
 import { composeSvg } from './compose.ts';
+import { layoutMap } from './layout.ts';
 
 /** Names a layout by its source: equal keys, equal geometry. */
 export function layoutKey(layoutSource: string): string {
@@ -24,56 +25,127 @@ export interface MapRenderer {
   renderWithKey(model: MapModel): Promise<{ svg: string; layout: string }>;
   /** Layouts started so far (tests assert on it). */
   layouts(): number;
+  /** Layout processes started so far. */
+  processes(): number;
   close(): Promise<void>;
 }
 
+/**
+ * Views of at most this many cells are laid out on the serving thread: nomnoml takes a few
+ * milliseconds for them, less than starting or even messaging a process.
+ */
+export const IN_PROCESS_CELLS = 40;
+
 export interface MapRendererOptions {
-  /** Replaces the layout process (tests that run the layout in-process). */
+  /** Replaces the layout (tests that run the layout in-process). */
   readonly layout?: LayoutFn;
   /** Layouts kept (of every view): a map that flips between two shapes does not lay out on every flip. */
   readonly cacheSize?: number;
+  /** How long the layout process waits for another map before it exits. Default 5 s. */
+  readonly idleMs?: number;
+  /** Views with at most this many cells are laid out in-process (default IN_PROCESS_CELLS). */
+  readonly inProcessCells?: number;
+}
+
+export interface LayoutProcess {
+  layout: LayoutFn;
+  /** Layout processes started so far. */
+  started(): number;
+  /** Whether a layout process is running now. */
+  running(): boolean;
+  close(): Promise<void>;
 }
 
 /**
- * Lays out each map in a child process of its own (see layout-process.ts): a little slower to
- * start than a worker thread, but the memory of a big layout goes back to the system with it.
+ * Lays out maps in a child process (see layout-process.ts) that stays for `idleMs` after its last
+ * layout, so navigating between views pays for one process start, not one per view; once idle it
+ * exits and the memory of its layouts goes back to the system. `onExit` is told when it ends.
  */
-export function createLayoutProcess(): { layout: LayoutFn; close(): Promise<void> } {
-  const children = new Set<ChildProcess>();
+export function createLayoutProcess(options: { idleMs?: number; onExit?: () => void } = {}): LayoutProcess {
+  const idleMs = options.idleMs ?? 5000;
   const entry = fileURLToPath(new URL('./layout-process.ts', import.meta.url));
+  const waiting = new Map<number, { resolve(t: MapTemplate): void; reject(e: Error): void }>();
+  const exited = new Set<Promise<void>>();
+  let child: ChildProcess | null = null;
+  let idle: NodeJS.Timeout | null = null;
+  let nextId = 0;
+  let started = 0;
+
+  function spawn(): ChildProcess {
+    // No inherited flags (a test runner's, an inspector's): the child only lays out.
+    const proc = fork(entry, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    started += 1;
+    proc.on('message', (msg: { id: number; template?: MapTemplate; error?: string }) => {
+      const job = waiting.get(msg.id);
+      if (!job) return;
+      waiting.delete(msg.id);
+      if (msg.template) job.resolve(msg.template);
+      else job.reject(new Error(`map layout failed: ${msg.error}`));
+      if (waiting.size === 0 && child === proc) {
+        // Idle: it keeps nothing alive (a command that is done may exit) and retires soon.
+        proc.unref();
+        proc.channel?.unref();
+        retireLater();
+      }
+    });
+    // Everything it had not answered is lost with it.
+    const lost = (reason: string): void => {
+      if (child !== proc) return;
+      child = null;
+      for (const [id, job] of waiting) { waiting.delete(id); job.reject(new Error(reason)); }
+    };
+    const gone = new Promise<void>((resolve) => proc.once('exit', (code, signal) => {
+      lost(`map layout process ended (${signal ?? `exit ${code}`})`);
+      exited.delete(gone);
+      options.onExit?.();
+      resolve();
+    }));
+    exited.add(gone);
+    proc.on('error', (err) => {
+      lost(`map layout process failed: ${err.message}`);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill();
+    });
+    return proc;
+  }
+
+  function retireLater(): void {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = null;
+      if (waiting.size > 0 || !child) return;
+      const proc = child;
+      child = null;
+      proc.disconnect();
+    }, idleMs);
+    idle.unref();
+  }
+
   return {
     layout(job) {
-      return new Promise<MapTemplate>((resolve, reject) => {
-        // No inherited flags (a test runner's, an inspector's): the child only lays out.
-        const child = fork(entry, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-        children.add(child);
-        let settled = false;
-        child.once('message', (msg: { template?: MapTemplate; error?: string }) => {
-          settled = true;
-          if (msg.template) resolve(msg.template);
-          else reject(new Error(`map layout failed: ${msg.error}`));
-        });
-        child.once('error', (err) => { if (!settled) { settled = true; reject(err); } });
-        child.once('exit', (code, signal) => {
-          children.delete(child);
-          if (!settled) { settled = true; reject(new Error(`map layout process ended (${signal ?? `exit ${code}`})`)); }
-        });
-        child.send(job);
-      });
+      if (idle) { clearTimeout(idle); idle = null; }
+      child ??= spawn();
+      child.ref();
+      child.channel?.ref();
+      const id = ++nextId;
+      const reply = new Promise<MapTemplate>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      child.send({ id, job });
+      return reply;
     },
+    started: () => started,
+    running: () => child !== null,
     async close() {
-      const ending = [...children].map((child) => new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill();
-      }));
-      await Promise.all(ending);
+      if (idle) { clearTimeout(idle); idle = null; }
+      child?.kill();
+      await Promise.all([...exited]);
     },
   };
 }
 
 export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer {
-  const own = options.layout ? null : createLayoutProcess();
-  const layout = options.layout ?? own!.layout;
+  const own = options.layout ? null : createLayoutProcess({ idleMs: options.idleMs });
+  const inProcessCells = options.inProcessCells ?? IN_PROCESS_CELLS;
+  const layout: LayoutFn = options.layout
+    ?? ((job) => (Object.keys(job.refs).length <= inProcessCells ? Promise.resolve().then(() => layoutMap(job)) : own!.layout(job)));
   const cacheSize = options.cacheSize ?? 24;
   // Insertion order is recency: the oldest layout is dropped first.
   const cache = new Map<string, Promise<MapTemplate>>();
@@ -107,6 +179,7 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
       return (await renderWithKey(model)).svg;
     },
     layouts: () => count,
+    processes: () => own?.started() ?? 0,
     async close() {
       cache.clear();
       await own?.close();

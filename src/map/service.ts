@@ -3,7 +3,7 @@
 // the next change.
 import { createHash } from 'node:crypto';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
-import type { EntityState, Extra } from '../types.ts';
+import type { EntityState, Extra, Transition } from '../types.ts';
 import type { Logger } from '../log.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
@@ -15,7 +15,7 @@ import type { MapRenderer } from './render.ts';
 import { liveCells } from './compose.ts';
 import { indexGraph } from './graph.ts';
 import type { MapGraph } from './graph.ts';
-import { buildView } from './views.ts';
+import { buildView, countTransition } from './views.ts';
 import type { Structure } from './views.ts';
 import { defaultView, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
@@ -105,6 +105,11 @@ export function createMapService(options: MapServiceOptions): MapService {
 
   const changed = (): void => { version += 1; };
   const statusChanged = (): void => { version += 1; statusVersion += 1; };
+  const onTransition = (transition: Transition): void => {
+    // Group cells keep their counts: the one entity moves, nothing is recounted.
+    for (const structure of structures.values()) countTransition(structure, transition.name, transition.to);
+    statusChanged();
+  };
   const onResult = (_entity: unknown, _result: unknown, state: EntityState): void => {
     figures.remember(state);
     changed();
@@ -191,7 +196,7 @@ export function createMapService(options: MapServiceOptions): MapService {
     },
     layouts: () => renderer.layouts(),
     onResult,
-    onTransition: statusChanged,
+    onTransition,
     onConfig,
     async close() {
       closed = true;

@@ -7,7 +7,7 @@ import type { EntityState, Status } from '../types.ts';
 import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
 import { blockedCell, buildCell, groupCell, noteCell, stubCell, worstStatus } from './cells.ts';
-import type { Cell, StatusCounts } from './cells.ts';
+import type { Cell } from './cells.ts';
 import { childOf, leaf, reach, within } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildMap } from './source.ts';
@@ -154,23 +154,59 @@ function problemsView(graph: MapGraph, stateOf: (name: string) => EntityState): 
   return plan;
 }
 
-function countsOf(names: readonly string[], stateOf: (name: string) => EntityState): StatusCounts {
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  for (const n of names) counts[stateOf(n).status] += 1;
-  return counts;
+const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
+
+/**
+ * Status counts of a view's group cells, kept as statuses change (countTransition) rather than
+ * recounted from every member on each repaint: a cell of the overview at 20,000 entities holds
+ * a thousand members or more.
+ */
+interface Tally {
+  /** Member of a group cell -> that cell's key. */
+  readonly unitOf: Map<string, string>;
+  /** The status each member is counted as. */
+  readonly counted: Map<string, Status>;
+  readonly counts: Map<string, Record<Status, number>>;
 }
 
-const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
+function tallyOf(units: readonly Unit[], statusOf: (name: string) => Status): Tally {
+  const tally: Tally = { unitOf: new Map(), counted: new Map(), counts: new Map() };
+  for (const unit of units) {
+    if (unit.kind !== 'group') continue;
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const n of unit.members) {
+      const status = statusOf(n);
+      counts[status] += 1;
+      tally.unitOf.set(n, unit.key);
+      tally.counted.set(n, status);
+    }
+    tally.counts.set(unit.key, counts);
+  }
+  return tally;
+}
+
+/** Moves one entity to its new status in the counts of a kept structure. */
+export function countTransition(structure: Structure, name: string, status: Status): void {
+  const { tally } = structure;
+  const unit = tally.unitOf.get(name);
+  const was = tally.counted.get(name);
+  if (unit === undefined || was === undefined || was === status) return;
+  const counts = tally.counts.get(unit)!;
+  counts[was] -= 1;
+  counts[status] += 1;
+  tally.counted.set(name, status);
+}
 
 /** What a view draws, apart from statuses: its units and the edges between them with their counts. */
 export interface Structure {
   readonly units: readonly Unit[];
   readonly edges: readonly { readonly from: string; readonly to: string; readonly count: number }[];
   readonly note?: string;
+  readonly tally: Tally;
 }
 
 /** Dependency edges between units, one per pair with its count. */
-function structureOf(graph: MapGraph, plan: Plan): Structure {
+function structureOf(graph: MapGraph, plan: Plan, statusOf: (name: string) => Status): Structure {
   // By unit keys, which are user text (a group path may hold any character): no joined strings.
   const counts = new Map<string, Map<string, number>>();
   for (const [from, fromUnit] of plan.unitOf) {
@@ -183,7 +219,8 @@ function structureOf(graph: MapGraph, plan: Plan): Structure {
     }
   }
   const edges = [...counts].flatMap(([from, row]) => [...row].map(([to, count]) => ({ from, to, count })));
-  return { units: [...plan.units.values()], edges, ...(plan.note ? { note: plan.note } : {}) };
+  const units = [...plan.units.values()];
+  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf) };
 }
 
 /** Units -> nodes with cells coloured by the live states. */
@@ -200,9 +237,9 @@ function paint(graph: MapGraph, structure: Structure, view: string, stateOf: (na
       status = state.status;
       cell = unit.kind === 'stub' ? stubCell(unit.name) : buildCell(graph.byName.get(unit.name)!, state, reach(unit.name, graph.deps));
     } else {
-      const counts = countsOf(unit.members, stateOf);
-      status = unit.kind === 'blocked' ? 'blocked' : worstStatus(counts);
-      cell = unit.kind === 'blocked' ? blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length) : groupCell(groupLabel(unit.name), counts);
+      const counts = structure.tally.counts.get(unit.key);
+      status = counts ? worstStatus(counts) : 'blocked';
+      cell = counts ? groupCell(groupLabel(unit.name), counts) : blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length);
     }
     nodes.push({ id, kind: NODE_KIND[unit.kind], key: unit.key, name: unit.name, status, cell });
   }
@@ -226,7 +263,7 @@ export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, 
       : spec.kind === 'group' ? groupView(graph, spec.path)
         : spec.kind === 'focus' ? focusView(graph, spec.name)
           : problemsView(graph, stateOf);
-    structure = structureOf(graph, plan);
+    structure = structureOf(graph, plan, (n) => stateOf(n).status);
     if (spec.kind !== 'problems') structures?.set(name, structure);
   }
   return paint(graph, structure, name, stateOf);

@@ -92,7 +92,7 @@ test('a check figure that keeps its width class keeps the layout; a new figure l
   assert.equal(calls(), 2);
 });
 
-test('the layout runs in a worker thread and the result has one cell per entity, no <desc>', async () => {
+test('a small map is laid out in-process: one cell per entity, no <desc>, the crossing edge drawn', async () => {
   const renderer = createMapRenderer();
   try {
     const crossing = configOf(config.entities.map((e) => (e.name === 'web' ? { ...e, dependencies: ['db', 'gw'] } : e)));
@@ -118,18 +118,42 @@ test('no legend or title drawn inside the map (the page shows them); the title s
   await renderer.close();
 });
 
-test('layouts run in child processes that end with their layout; close stops those in flight', async () => {
-  const layouts = createLayoutProcess();
+test('the layout process lays out one map after another, exits once idle, and close stops what is in flight', async () => {
+  let exits = 0;
+  let exited = (): void => {};
+  const layouts = createLayoutProcess({ idleMs: 100, onExit: () => { exits += 1; exited(); } });
   try {
     const job = mapSource(buildMap(config, states({})), 'layout');
     const [first, second] = await Promise.all([layouts.layout(job), layouts.layout(job)]);
-    assert.deepEqual(second, first, 'two processes lay out the same map alike');
-    assert.deepEqual(first, layoutMap(job), 'and as the in-process layout does');
+    assert.deepEqual(second, first, 'two layouts of the same map are alike');
+    assert.deepEqual(first, layoutMap(job), 'and as the in-process layout is');
+    assert.equal(layouts.started(), 1, 'both ran in one process');
+    // Idle: the process exits (its memory goes with it); the next map starts another.
+    if (exits === 0) await new Promise<void>((resolve) => { exited = resolve; });
+    assert.equal(exits, 1);
+    assert.equal(layouts.running(), false);
+    assert.deepEqual(await layouts.layout(job), first);
+    assert.equal(layouts.started(), 2);
     const inFlight = assert.rejects(layouts.layout(job), /map layout process ended/);
     await layouts.close();
     await inFlight;
+    assert.equal(layouts.running(), false);
   } finally {
     await layouts.close();
+  }
+});
+
+test('small views are laid out in-process, larger ones in the layout process', async () => {
+  const renderer = createMapRenderer({ inProcessCells: 3 });
+  try {
+    await renderer.render(buildMap(config, states({})));
+    const big = configOf(Array.from({ length: 4 }, (_, i) => pingEntity(`h${i}`)));
+    const svg = await renderer.render(buildMap(big, states({})));
+    assert.equal(entityCells(svg), 4);
+    assert.equal(renderer.layouts(), 2);
+    assert.equal(renderer.processes(), 1, 'only the four-cell map went to the layout process');
+  } finally {
+    await renderer.close();
   }
 });
 

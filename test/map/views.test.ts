@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexGraph } from '../../src/map/graph.ts';
-import { buildView, MAX_BLOCKED_SHOWN } from '../../src/map/views.ts';
+import { buildView, countTransition, MAX_BLOCKED_SHOWN } from '../../src/map/views.ts';
+import type { Structure } from '../../src/map/views.ts';
 import { parseViewQuery, ViewError } from '../../src/map/view.ts';
 import type { ViewSpec } from '../../src/map/view.ts';
 import type { MapModel } from '../../src/map/source.ts';
@@ -126,4 +127,29 @@ test('a view of a group or entity that does not exist is a 404; a bad query a 40
   }
   assert.deepEqual(parseViewQuery({ group: '/eu/payments/' }), { kind: 'group', path: 'eu/payments' });
   assert.equal(parseViewQuery({}), null);
+});
+
+test('a kept view moves an entity between counts on a transition instead of recounting its group cells', () => {
+  const graph = indexGraph(configOf(estate(ESTATE)));
+  const statuses = new Map(Object.keys(ESTATE).map((n) => [n, 'ok' as Status]));
+  let lookups = 0;
+  const lookup = (name: string): EntityState => { lookups += 1; return stateOf(name, { status: statuses.get(name)! }); };
+  const structures = new Map<string, Structure>();
+  const cellsOf = (model: MapModel) => Object.fromEntries(model.nodes.map((n) => [n.key, `${n.status} ${n.cell[1]?.map((l) => l.text).join(' ') ?? ''}`]));
+  const first = cellsOf(buildView(graph, lookup, { kind: 'overview' }, structures));
+  assert.equal(first['group:eu'], 'ok 5 entities all ok');
+  for (const [name, to] of [['ledger', 'pending'], ['us_db', 'error'], ['ledger', 'error'], ['ledger', 'ok']] as const) {
+    statuses.set(name, to);
+    for (const structure of structures.values()) countTransition(structure, name, to);
+  }
+  lookups = 0;
+  const after = cellsOf(buildView(graph, lookup, { kind: 'overview' }, structures));
+  assert.equal(lookups, 2, 'only the two loose entities are looked up; group cells are not recounted');
+  assert.equal(after['group:eu'], 'ok 5 entities all ok');
+  assert.equal(after['group:us'], 'error 2 entities 1 error');
+  // The same as counting afresh.
+  assert.deepEqual(after, cellsOf(buildView(graph, lookup, { kind: 'overview' })));
+  // A repeated or unknown transition changes nothing.
+  for (const structure of structures.values()) { countTransition(structure, 'us_db', 'error'); countTransition(structure, 'nobody', 'error'); }
+  assert.deepEqual(cellsOf(buildView(graph, lookup, { kind: 'overview' }, structures)), after);
 });
