@@ -135,9 +135,18 @@ const chips = new Map(STATUSES.map((s) => {
   return [s, { button, count }];
 }));
 
-function summarize() {
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+/** Entities per status: counted once per load, then moved one by one as events arrive. */
+let counts = {};
+function recount() {
+  counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const doc of store.entities.values()) counts[doc.status] = (counts[doc.status] ?? 0) + 1;
+}
+function moveCount(from, to) {
+  counts[from] -= 1;
+  counts[to] = (counts[to] ?? 0) + 1;
+}
+
+function summarize() {
   for (const [s, chip] of chips) {
     chip.count.textContent = String(counts[s]);
     chip.button.classList.toggle('zero', counts[s] === 0);
@@ -159,6 +168,7 @@ async function loadAll() {
   const [docs, health] = await Promise.all([getJson('entities'), getJson('health')]);
   store.entities = new Map(docs.map((d) => [d.name, d]));
   for (const name of store.trails.keys()) if (!store.entities.has(name)) store.trails.delete(name);
+  recount();
   table.setAll(docs);
   applyFilter();
   showConfig(health.config);
@@ -195,8 +205,12 @@ function connect() {
   let lazyMap = null;
   events.addEventListener('entity', (e) => {
     const doc = JSON.parse(e.data);
-    const known = store.entities.has(doc.name);
-    if (store.entities.get(doc.name)?.status !== doc.status) statusChanged = true;
+    const before = store.entities.get(doc.name);
+    const known = before !== undefined;
+    if (before?.status !== doc.status) {
+      statusChanged = true;
+      if (known) moveCount(before.status, doc.status);
+    }
     store.entities.set(doc.name, doc);
     if (known) table.update(doc);
     else void loadAll().catch(() => {});
@@ -211,7 +225,7 @@ function connect() {
       // A status change shows at once (cells updated in place); figures alone at a calmer pace.
       if (statusChanged) {
         statusChanged = false;
-        applyFilter();
+        table.resort(names);
         if (details.current() !== null) mark(details.current());
         clearTimeout(lazyMap);
         lazyMap = null;

@@ -106,23 +106,71 @@ export function createTable({ body, head, more, onSelect, store }) {
     cells.lastcheck.replaceChildren(el('time', { datetime: doc.lastcheck ?? '', title: formatTime(doc.lastcheck), text: formatAgo(doc.lastcheck) }));
   }
 
-  /** Sorts and filters every document, then draws the first `limit` rows. */
-  function draw() {
+  // Every entity's name in table order, with the sort key each was placed by. A batch of changed
+  // documents moves only those rows (binary search), so 20,000 entities are not re-sorted per batch.
+  let order = [];
+  const keyOf = new Map();
+  const compare = (a, b) => {
+    const ka = keyOf.get(a);
+    const kb = keyOf.get(b);
+    return (ka < kb ? -1 : ka > kb ? 1 : 0) * sort.dir || position.get(a) - position.get(b);
+  };
+  /** The first index whose name sorts at or after `name`. */
+  function lowerBound(name) {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(order[mid], name) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function sortAll() {
     const key = KEYS[sort.key];
-    const docs = [...store.entities.values()].filter(match);
-    docs.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      return (ka < kb ? -1 : ka > kb ? 1 : 0) * sort.dir || position.get(a.name) - position.get(b.name);
-    });
-    shown = docs.slice(0, limit);
-    body.replaceChildren(...shown.map((doc) => {
-      const row = rows.get(doc.name) ?? makeRow(doc);
-      fill(row, doc);
-      return row.tr;
-    }));
-    more.hidden = docs.length <= shown.length;
-    more.querySelector('button').textContent = `Show ${Math.min(PAGE, docs.length - shown.length)} more of ${docs.length - shown.length}`;
+    keyOf.clear();
+    for (const doc of store.entities.values()) if (position.has(doc.name)) keyOf.set(doc.name, key(doc));
+    order = [...keyOf.keys()].sort(compare);
+  }
+
+  /** Moves the rows of changed documents to where their new keys sort. */
+  function reorder(names) {
+    const key = KEYS[sort.key];
+    for (const name of names) {
+      const doc = store.entities.get(name);
+      if (!doc || !position.has(name)) continue; // a new entity: setAll places it
+      const next = key(doc);
+      if (keyOf.has(name)) {
+        if (keyOf.get(name) === next) continue;
+        order.splice(lowerBound(name), 1);
+      }
+      keyOf.set(name, next);
+      order.splice(lowerBound(name), 0, name);
+    }
+  }
+
+  let drawn = [];
+  /** Draws the first `limit` rows of the order that pass the filter; the DOM only when they changed. */
+  function draw() {
+    shown = [];
+    let matching = 0;
+    for (const name of order) {
+      const doc = store.entities.get(name);
+      if (!doc || !match(doc)) continue;
+      matching += 1;
+      if (shown.length < limit) shown.push(doc);
+    }
+    if (shown.length !== drawn.length || shown.some((doc, i) => doc.name !== drawn[i])) {
+      body.replaceChildren(...shown.map((doc) => {
+        let row = rows.get(doc.name);
+        if (!row) fill(row = makeRow(doc), doc);
+        return row.tr;
+      }));
+      drawn = shown.map((doc) => doc.name);
+    }
+    more.hidden = matching <= shown.length;
+    more.querySelector('button').textContent = `Show ${Math.min(PAGE, matching - shown.length)} more of ${matching - shown.length}`;
     for (const th of head.querySelectorAll('th[data-sort]')) {
       th.setAttribute('aria-sort', th.dataset.sort === sort.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none');
     }
@@ -133,6 +181,7 @@ export function createTable({ body, head, more, onSelect, store }) {
     const label = th.textContent;
     th.replaceChildren(el('button', { type: 'button', class: 'sort', text: label, on: { click: () => {
       sort = sort.key === th.dataset.sort ? { key: sort.key, dir: -sort.dir } : { key: th.dataset.sort, dir: 1 };
+      sortAll();
       draw();
     } } }));
   }
@@ -153,6 +202,9 @@ export function createTable({ body, head, more, onSelect, store }) {
       position.clear();
       docs.forEach((d, i) => position.set(d.name, i));
       for (const [name, row] of rows) if (!position.has(name)) { observer.unobserve(row.tr); rows.delete(name); }
+      // Rows are filled anew: a document may have changed while its row was not in the table.
+      for (const [name, row] of rows) fill(row, store.entities.get(name));
+      sortAll();
       draw();
     },
     /** A changed document: its row in place (the order is redrawn by `resort`). */
@@ -161,8 +213,11 @@ export function createTable({ body, head, more, onSelect, store }) {
       if (row) fill(row, doc);
       pushResult(doc);
     },
-    /** Statuses changed: the order may have. */
-    resort: draw,
+    /** These documents changed: their rows move where they now sort. */
+    resort(names) {
+      reorder(names);
+      draw();
+    },
     filter(text, status) {
       const q = text.trim().toLowerCase();
       match = (doc) => (!q || doc.name.toLowerCase().includes(q) || (doc.group ?? '').toLowerCase().includes(q)) && (!status || doc.status === status);

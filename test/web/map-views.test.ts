@@ -174,6 +174,46 @@ entities:
   }
 });
 
+test('the table keeps problems first as statuses change, moving only what changed; the summary counts follow', async () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const targets = new Map(await Promise.all(names.map(async (n) => [n, await startTarget()] as const)));
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(`title: Table
+defaults: { interval: 1, retry_interval: 1, timeout: 2, failure_threshold: 1 }
+entities:
+${names.map((n) => `  ${n}: { type: api, url: '${targets.get(n)!.url}' }`).join('\n')}
+`);
+    await waitForStatuses(running.service.url, (s) => names.every((n) => s.get(n) === 'ok'));
+    const page = await open(`${running.service.url}/#/overview`);
+    /** Waits until the table reads `order` and the summary `errors` errors. */
+    const expect = async (order: string[], errors: number): Promise<void> => {
+      await page.waitForFunction(([want, count]) => {
+        const rows = Array.from(document.querySelectorAll('#rows tr')).map((tr) => tr.getAttribute('data-entity')).join(' ');
+        return rows === want && document.querySelector('#summary .chip.pm-error .count')?.textContent === count;
+      }, [order.join(' '), String(errors)] as const, { timeout: 60_000 });
+    };
+    await expect(names, 0);
+    targets.get('c')!.status = 503;
+    await expect(['c', 'a', 'b', 'd', 'e', 'f'], 1);
+    targets.get('e')!.status = 503;
+    await expect(['c', 'e', 'a', 'b', 'd', 'f'], 2);
+    targets.get('c')!.status = 200;
+    await expect(['e', 'a', 'b', 'c', 'd', 'f'], 1);
+    // Another column, then back: the whole order is made again from the current documents.
+    await page.locator('#entities thead th[data-sort="name"] button').click();
+    await page.locator('#entities thead th[data-sort="name"] button').click();
+    await expect(['f', 'e', 'd', 'c', 'b', 'a'], 1);
+    await page.locator('#entities thead th[data-sort="status"] button').click();
+    await expect(['e', 'a', 'b', 'c', 'd', 'f'], 1);
+    assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+    await page.close();
+  } finally {
+    await running?.close();
+    for (const t of targets.values()) await t.close();
+  }
+});
+
 test('1,000 entities with 5 failing: every failing entity, or the cell that holds it, is on the first screen', async () => {
   const failing = new Set(['r0c0s5', 'r2c1s17', 'r4c3s13', 'r7c2s8', 'r9c4s19']);
   let running: Running | undefined;
