@@ -1,0 +1,167 @@
+// One alerter across real `pulsemap serve` processes: a failure is announced once across the
+// cluster, also when the leader is killed just before it happens or paused past its lease, and a
+// state change reaches every instance's /events.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase } from '../store/postgres-db.ts';
+import type { TestDatabase } from '../store/postgres-db.ts';
+import { startFakeTelegram } from '../alerts/fake-telegram.ts';
+import type { FakeTelegram } from '../alerts/fake-telegram.ts';
+import { TOKEN } from '../alerts/helpers.ts';
+import { getJson, startInstance, stop, until } from './instances.ts';
+import type { Instance } from './instances.ts';
+
+const LEASE = 6;
+
+/** Answers 200 per path, or 500 for the paths a test fails. */
+async function startTargets() {
+  const failing = new Set<string>();
+  const server = http.createServer((req, res) => {
+    const bad = failing.has(req.url!);
+    res.writeHead(bad ? 500 : 200, { 'content-type': 'application/json' });
+    res.end(bad ? '{"status":"down"}' : '{"status":"ok"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    failing,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** Opens an instance's /events; the result waits for the first `entity` event of `name` with `status`. */
+async function openEvents(instance: Instance, signal: AbortSignal): Promise<(name: string, status: string) => Promise<number>> {
+  const res = await fetch(`${instance.url}/events`, { signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  return async (name, status) => {
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('events ended');
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!/^event: entity$/m.test(block)) continue;
+        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const docs = [JSON.parse(data)].flat();
+        if (docs.some((d: any) => d.name === name && d.status === status)) return Date.now();
+      }
+    }
+  };
+}
+
+describe('one alerter among several instances', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let targets: Awaited<ReturnType<typeof startTargets>>;
+  let fake: FakeTelegram;
+  let url: string;
+  let config: string;
+  const running = new Map<string, Instance>();
+
+  const start = async (id: string) => {
+    const instance = await startInstance({ id, config, store: url, data: path.join(dir, id), env: { TELEGRAM_BOT_TOKEN: TOKEN } });
+    running.set(id, instance);
+    return instance;
+  };
+  const about = (name: string) => fake.delivered().filter((r) => r.params.text?.includes(name));
+  /** The leader all live instances agree on. */
+  const leader = (ids: readonly string[]) => until(async () => {
+    const views = await Promise.all(ids.map((id) => getJson(`${running.get(id)!.url}/cluster`)));
+    const first = views[0].leader;
+    return first && ids.includes(first) && views.every((v) => v.leader === first && v.instances.filter((m: any) => m.alive).length === ids.length)
+      ? first as string : undefined;
+  }, `a leader among ${ids.join(', ')}`);
+
+  before(async () => {
+    db = await createTestDatabase();
+    url = await db.freshSchema();
+    dir = mkdtempSync(path.join(tmpdir(), 'pulsemap-cluster-alerts-'));
+    targets = await startTargets();
+    fake = await startFakeTelegram();
+    const entities = ['shop', 'cart', 'mail', 'blog', 'wiki', 'chat'].map((name) =>
+      `  ${name}: { type: api, url: "${targets.base}/${name}", interval: 1, failure_threshold: 1 }`);
+    config = path.join(dir, 'entities.yaml');
+    writeFileSync(config, `cluster: { name: alerts, lease: ${LEASE} }
+notify:
+  telegram:
+    token: \${TELEGRAM_BOT_TOKEN}
+    chat_id: "-100200300"
+    api_url: ${fake.apiRoot}
+entities:
+${entities.join('\n')}
+`);
+    await Promise.all(['a', 'b', 'c'].map(start));
+  });
+
+  after(async () => {
+    for (const instance of running.values()) {
+      instance.child.kill('SIGCONT');
+      instance.child.kill('SIGKILL');
+      await instance.exited;
+    }
+    await fake.close();
+    await targets.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries a state change to every instance\'s /events', async () => {
+    await leader(['a', 'b', 'c']);
+    await until(async () => ((await getJson(`${running.get('a')!.url}/entities/wiki`)).status === 'ok' ? true : undefined), 'wiki ok');
+    const abort = new AbortController();
+    try {
+      // Every stream is open (its headers arrived) before the change.
+      const streams = await Promise.all(['a', 'b', 'c'].map((id) => openEvents(running.get(id)!, abort.signal)));
+      const seen = Promise.all(streams.map((next) => next('wiki', 'error')));
+      const changedAt = Date.now();
+      targets.failing.add('/wiki');
+      const times = await seen;
+      console.log(`# wiki -> error on /events of a, b, c after ${times.map((t) => t - changedAt).join(', ')} ms (interval 1 s)`);
+    } finally {
+      abort.abort();
+    }
+    await fake.waitFor(() => about('wiki').length >= 1, 'the wiki alert', 60_000);
+    targets.failing.delete('/wiki');
+    await fake.waitFor(() => about('wiki').length >= 2, 'the wiki recovery', 60_000);
+  });
+
+  it('a failure while the leader is dead is announced once by the next leader', async () => {
+    const first = await leader(['a', 'b', 'c']);
+    const killedAt = Date.now();
+    running.get(first)!.child.kill('SIGKILL');
+    await running.get(first)!.exited;
+    running.delete(first);
+    targets.failing.add('/shop');
+    await fake.waitFor(() => about('shop').length >= 1, 'the shop alert from the next leader', 60_000);
+    console.log(`# leader ${first} SIGKILLed: shop's failure announced ${Date.now() - killedAt} ms later (lease ${LEASE} s)`);
+  });
+
+  it('a leader paused past its lease sends nothing when it resumes; the new one announces once', async () => {
+    const survivors = [...running.keys()];
+    const paused = await leader(survivors);
+    const other = survivors.find((id) => id !== paused)!;
+    running.get(paused)!.child.kill('SIGSTOP');
+    targets.failing.add('/cart');
+    await until(async () => ((await getJson(`${running.get(other)!.url}/cluster`)).leader === other ? true : undefined), `${other} leading`);
+    await fake.waitFor(() => about('cart').length >= 1, 'the cart alert from the new leader', 60_000);
+    running.get(paused)!.child.kill('SIGCONT');
+    await until(async () => {
+      const view = await getJson(`${running.get(paused)!.url}/cluster`);
+      return view.leader === other && view.fenced === null ? true : undefined;
+    }, `${paused} back as a follower`);
+    // Both stop cleanly: whatever either still had to say is said before they exit.
+    for (const instance of running.values()) await stop(instance);
+    running.clear();
+    assert.equal(about('cart').length, 1, about('cart').map((r) => r.params.text).join('\n---\n'));
+    assert.equal(about('shop').length, 1, about('shop').map((r) => r.params.text).join('\n---\n'));
+  });
+});
