@@ -10,6 +10,7 @@ import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
+import { openWatchedStore } from './store/health.ts';
 import type { OutboxMessage, Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
 import { createEditor } from './editing/service.ts';
@@ -73,11 +74,9 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const config = await loadConfig(options.config, env);
   const settings = clusterSettings(config, options.cluster ?? null, options.store);
   const instance = settings ? instanceName(options.instance ?? null) : null;
-  const store = await openStore({
-    url: options.store,
-    dir: options.data,
-    onError: (err: unknown) => logger.error({ err: String(err) }, 'store error'),
-  });
+  // Store failures are a state (store/health.ts): one log line when it fails, one when it is back.
+  const storeHealth = await openWatchedStore((onError) => openStore({ url: options.store, dir: options.data, onError }), { logger });
+  const { store } = storeHealth;
   const pushes = createPushInbox(systemClock);
   const monitor = createMonitor({
     config, store, logger, onCheckStart: options.onCheckStart,
@@ -85,7 +84,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   });
   const flaps = createFlapTracker();
   await flaps.seed(store, config);
-  const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth() });
+  const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth(), store: storeHealth.status });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alertsOn = (on: Store, claim?: (m: OutboxMessage) => Promise<boolean>): AlertService => createAlertService({
     store: on, monitor, logger, flaps,
@@ -167,7 +166,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
   const app = createApp({
-    monitor, store, logger, configStatus: () => status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, health: alerts.health, editor, audit,
+    monitor, store, logger, configStatus: () => status, storeStatus: storeHealth.status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, health: alerts.health, editor, audit,
     cluster: node ?? undefined,
   });
   const server = http.createServer(app.callback());

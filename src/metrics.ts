@@ -12,12 +12,15 @@ import { STATUSES } from './types.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { successRatio } from './monitor/state.ts';
 import { configuredChannels } from './alerts/channels.ts';
+import type { StoreStatus } from './store/health.ts';
 
 export interface MetricsOptions {
   /** The live entities and states, read at scrape time. */
   readonly monitor: Pick<Monitor, 'list' | 'config'>;
   /** Undelivered alert messages, read at scrape time (the store's outbox). */
   readonly outboxDepth?: () => Promise<number>;
+  /** Whether the store can be read and written, and its queued writes (store/health.ts). */
+  readonly store?: () => StoreStatus;
   /** Default process and Node.js metrics; default true. */
   readonly processMetrics?: boolean;
 }
@@ -43,6 +46,30 @@ type EntityLabels = Record<(typeof ENTITY_LABELS)[number], string>;
 
 function labelsOf(entity: Entity): EntityLabels {
   return { name: entity.name, type: entity.type, group: entity.group ?? '' };
+}
+
+function registerStoreMetrics(register: Registry, status: () => StoreStatus): void {
+  new Gauge({
+    name: 'pulsemap_store_up',
+    help: '1 while the store can be read and written, 0 while it fails (checks go on, writes wait in memory).',
+    registers: [register],
+    collect() { this.set(status().ok ? 1 : 0); },
+  });
+  new Gauge({
+    name: 'pulsemap_store_queued_writes',
+    help: 'Results, states and transitions waiting in memory to be written to the store.',
+    registers: [register],
+    collect() { this.set(status().queued); },
+  });
+  new Counter({
+    name: 'pulsemap_store_dropped_writes_total',
+    help: 'Results and transitions dropped, oldest first, because too many waited while the store failed.',
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(status().dropped);
+    },
+  });
 }
 
 type EntityList = () => readonly { entity: Entity; state: EntityState }[];
@@ -182,6 +209,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
       },
     });
   }
+
+  if (options.store) registerStoreMetrics(register, options.store);
 
   const reloadErrors = new Counter({
     name: 'pulsemap_config_reload_errors_total',

@@ -1,6 +1,6 @@
 // pulsemap's page: wires the map, the table, the details panel, the summary, the search, the
 // hash routes and the live events.
-import { el, STATUSES, getJson } from './util.js';
+import { el, STATUSES, getHealth, getJson } from './util.js';
 import { createMapView } from './map-view.js';
 import { createTable } from './table.js';
 import { createDetails } from './details.js';
@@ -164,14 +164,27 @@ function showConfig(config) {
   $('banner-lines').replaceChildren(...(lines ?? []).map((l) => el('li', { text: l })));
 }
 
+function showStore(status) {
+  const failing = status?.ok === false;
+  $('store-banner').hidden = !failing;
+  if (!failing) return;
+  const since = status.since ? ` since ${new Date(status.since).toLocaleString()}` : '';
+  $('store-banner-text').textContent = `${status.error ?? 'unknown error'}${since}; ${status.queued} writes waiting in memory.`;
+}
+
+// The store's state has no event of its own: asked with the other figures and every 15 s.
+const STORE_POLL_MS = 15_000;
+setInterval(() => { getHealth().then((h) => { showStore(h.store); showConfig(h.config); }, () => {}); }, STORE_POLL_MS);
+
 async function loadAll() {
-  const [docs, health] = await Promise.all([getJson('entities'), getJson('health')]);
+  const [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
   store.entities = new Map(docs.map((d) => [d.name, d]));
   for (const name of store.trails.keys()) if (!store.entities.has(name)) store.trails.delete(name);
   recount();
   table.setAll(docs);
   applyFilter();
   showConfig(health.config);
+  showStore(health.store);
   void showAnnouncements(document.querySelector('main'));
   summarize();
   details.refresh(new Set(store.entities.keys()));

@@ -79,6 +79,13 @@ export async function getJson(url) {
   return res.json();
 }
 
+/** GET /health: 503 is an answer too (the store is failing; the body says how). */
+export async function getHealth() {
+  const res = await fetch('health', { headers: { accept: 'application/json' } });
+  if (!res.ok && res.status !== 503) throw new Error(`health: HTTP ${res.status}`);
+  return res.json();
+}
+
 /** Runs at most `limit` tasks at a time. */
 export function limiter(limit) {
   let active = 0;

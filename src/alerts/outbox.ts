@@ -11,6 +11,7 @@ import { systemClock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/store.ts';
+import { StoreUnavailableError } from '../store/health.ts';
 import type { Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
 import type { Scrub } from '../secrets.ts';
@@ -126,7 +127,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     scanning = scan()
       .catch((err: unknown) => {
-        logger.error({ err: scrub(String(err)) }, 'alert outbox: reading the store failed; retrying');
+        // An unavailable store is logged once by its health (store/health.ts), not on every scan.
+        const level = err instanceof StoreUnavailableError ? 'debug' : 'error';
+        logger[level]({ err: scrub(String(err)) }, 'alert outbox: reading the store failed; retrying');
         arm(clock.now() + baseDelayMs);
       })
       .finally(() => {

@@ -250,7 +250,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       return {
         alerts: {
           channels: channels.channels.map((c) => c.name),
-          outbox_depth: await outbox.depth(),
+          // Unknown (null) while the store cannot answer.
+          outbox_depth: await outbox.depth().catch(() => null),
           last_error: failure === null
             ? null
             : { channel: failure.channel, error: failure.error, at: new Date(failure.at).toISOString() },

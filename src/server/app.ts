@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import compress from 'koa-compress';
 import { systemClock } from '../clock.ts';
 import type { AppDeps } from './deps.ts';
-import { errorMiddleware } from './errors.ts';
+import { errorMiddleware, HttpError } from './errors.ts';
+import { StoreUnavailableError } from '../store/health.ts';
 import { staticFiles } from './static.ts';
 import { createUptimeCache } from './uptime.ts';
 import { entityRoutes } from './routes/entities.ts';
@@ -73,6 +74,15 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.webDir) vendorRoutes(router);
 
   app.use(errorMiddleware(deps.logger));
+  app.use(async (_ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      // Reads the memory cannot answer (history, series, reports) while the store fails.
+      if (err instanceof StoreUnavailableError) throw new HttpError(503, err.message);
+      throw err;
+    }
+  });
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     // The page runs only its own scripts and styles; the inline map is SVG markup, not script.

@@ -6,6 +6,7 @@ import type { MapService } from '../map/service.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { Store } from '../store/store.ts';
+import type { StoreStatus } from '../store/health.ts';
 import type { EventHub } from './routes/events.ts';
 import type { UptimeCache } from './uptime.ts';
 import type { ConfigStatus } from './document.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly configStatus: () => ConfigStatus;
+  /** Whether the store can be read and written now (store/health.ts); always ok when omitted. */
+  readonly storeStatus?: () => StoreStatus;
   readonly clock?: Pick<Clock, 'now'>;
   /** Directory of the web page; omitted in API-only tests. */
   readonly webDir?: string;

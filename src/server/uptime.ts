@@ -59,8 +59,10 @@ export function createUptimeCache(store: Store, clock: Pick<Clock, 'now'>, ttlMs
     return started;
   }
 
+  // While the store cannot answer, the last figures stand (none before the first answer):
+  // the entity documents come from memory and never fail for want of uptime.
   async function snapshot(): Promise<ReadonlyMap<string, UptimeFigures>> {
-    if (now() - fetchedAt > ttlMs) await refresh();
+    if (now() - fetchedAt > ttlMs) await refresh().catch(() => undefined);
     return values;
   }
 

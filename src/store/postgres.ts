@@ -119,6 +119,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     saveState: (state) => queue.addState(state),
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
+    backlog: () => queue.backlog(),
 
     ...flushingReads(queue, { ...reads, series }),
     async prune(olderThan, aggregatesOlderThan) {

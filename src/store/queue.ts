@@ -2,7 +2,7 @@
 // engine writes whatever has accumulated in one transaction, on a timer or when a batch is full.
 
 import type { EntityState, HistoryEntry, Transition, Uptime } from '../types.ts';
-import type { HistoryQuery, Store, StoredResult } from './store.ts';
+import type { Backlog, HistoryQuery, Store, StoredResult } from './store.ts';
 import type { SeriesReads } from './series-sql.ts';
 
 export interface WriteBatch {
@@ -31,7 +31,10 @@ export interface WriteQueue {
   flush(): Promise<void>;
   /** Refuse further writes, then write what is queued. */
   close(): Promise<void>;
+  /** Writes waiting in memory, and how many were dropped since the start because too many waited. */
+  backlog(): Backlog;
 }
+
 
 /** After a failed write, wait a little before retrying so a broken disk is not hammered. */
 const RETRY_DELAY_MS = 1_000;
@@ -44,6 +47,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   let results: StoredResult[] = [];
   let states = new Map<string, EntityState>();
   let transitions: Transition[] = [];
+  let dropped = 0;
   let cancelPending: (() => void) | null = null;
   let armedDelay = 0;
   let closed = false;
@@ -97,11 +101,11 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     states = merged;
     // A write that keeps failing (or a row that can never be written) must not grow memory
     // without bound: beyond maxPending the oldest entries go, which also drops a poison row.
+    // Counted, not reported: the failing write already was, and backlog() tells how many went.
     if (results.length > maxPending || transitions.length > maxPending) {
-      const dropped = Math.max(0, results.length - maxPending) + Math.max(0, transitions.length - maxPending);
+      dropped += Math.max(0, results.length - maxPending) + Math.max(0, transitions.length - maxPending);
       results = results.slice(-maxPending);
       transitions = transitions.slice(-maxPending);
-      options.onError(new Error(`store write queue full: dropped ${dropped} oldest entries`));
     }
     arm(Math.max(intervalMs, RETRY_DELAY_MS));
   }
@@ -145,6 +149,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       queued();
     },
     flush,
+    backlog: () => ({ queued: size(), dropped }),
     // Refuses new writes first so nothing slips in behind the last flush; calling close()
     // again after a failed final write retries it.
     async close() {

@@ -80,6 +80,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     saveState: (state) => queue.addState(state),
     saveTransition: (transition) => queue.addTransition(transition),
     flush: () => queue.flush(),
+    backlog: () => queue.backlog(),
 
     ...flushingReads(queue, { ...reads, uptime: uptime.uptime, uptimeAll: uptime.uptimeAll, series }),
     async prune(olderThan, aggregatesOlderThan) {

@@ -69,6 +69,14 @@ export interface NewOutboxMessage {
   readonly created_at: number;
 }
 
+/** Writes waiting in memory (queue.ts). */
+export interface Backlog {
+  /** Results, states and transitions not written yet. */
+  readonly queued: number;
+  /** Results and transitions dropped, oldest first, while writes kept failing (since the start). */
+  readonly dropped: number;
+}
+
 /**
  * The embedded or external store. Writes of results, states and transitions are queued and
  * written in batches (one transaction per batch); reads see everything queued so far because
@@ -88,6 +96,8 @@ export interface Store {
   saveTransition(transition: Transition): void;
   /** Write everything queued. */
   flush(): Promise<void>;
+  /** Writes queued in memory, and how many were dropped because too many waited (see queue.ts). */
+  backlog(): Backlog;
 
   history(name: string, query: HistoryQuery): Promise<HistoryEntry[]>;
   transitions(name: string, limit: number): Promise<Transition[]>;

@@ -1,5 +1,9 @@
 // A store that fails on demand with the errors the real engines throw, for the logic that must
 // survive a store outage; the real faults (a full tmpfs, a cut connection) are in the drills.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Store } from '../../src/store/store.ts';
 
 /** What node:sqlite throws when the disk is full (SQLITE_FULL). */
@@ -13,7 +17,7 @@ export function connectionLostError(): Error {
 }
 
 const WRITES = new Set<keyof Store>(['flush', 'prune', 'outboxAdd', 'outboxSent', 'outboxRetry', 'outboxDrop', 'setMeta', 'close']);
-const SYNC = new Set<keyof Store>(['kind', 'saveResult', 'saveState', 'saveTransition']);
+const SYNC = new Set<keyof Store>(['kind', 'saveResult', 'saveState', 'saveTransition', 'backlog']);
 
 export interface FaultyStore {
   readonly store: Store;
@@ -45,6 +49,58 @@ export function faultyStore(inner: Store): FaultyStore {
     fail(next, nextScope = 'writes') {
       error = next;
       scope = nextScope;
+    },
+  };
+}
+
+export interface SmallDisk {
+  readonly dir: string;
+  /** Fills the disk to the last byte. */
+  fill(): void;
+  /** Frees what fill() took. */
+  free(): void;
+  remove(): void;
+}
+
+/**
+ * A 3 MB tmpfs, or the reason it cannot be mounted here (not root, no mount permission): tests
+ * then skip with that reason and the faulty-store tests cover the logic.
+ */
+export function mountSmallDisk(sizeMb = 3): SmallDisk | string {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsemap-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    return `cannot mount a tmpfs here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
+  }
+  const filler = join(dir, 'filler');
+  return {
+    dir,
+    fill() {
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const fd = openSync(filler, 'a');
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      } finally {
+        closeSync(fd);
+      }
+      // The last partial block too.
+      const fd2 = openSync(filler, 'a');
+      try {
+        for (;;) writeSync(fd2, Buffer.alloc(512, 1));
+      } catch {
+        // full
+      } finally {
+        closeSync(fd2);
+      }
+    },
+    free: () => rmSync(filler, { force: true }),
+    remove() {
+      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

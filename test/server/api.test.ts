@@ -144,7 +144,8 @@ test('/health reports the store, the entity count and the configuration', async 
   const body = await res.json();
   assert.equal(body.status, 'ok');
   assert.equal(body.entities, 3);
-  assert.equal(body.store, 'sqlite');
+  assert.deepEqual(body.store, { ok: true, kind: 'sqlite', error: null, since: null, queued: body.store.queued, dropped: 0 });
+  assert.ok(Number.isInteger(body.store.queued));
   assert.deepEqual(body.config, { path: '/etc/pulsemap/entities.yaml', loaded_at: '2026-11-21T05:00:00.000Z', error: null });
 });
 

@@ -2,17 +2,20 @@ import type Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 
+// 503 while the store fails, so a health check sees the truth; the process itself still
+// answers and checks go on (README: "When the store fails").
 export function healthRoutes(router: Router, deps: AppDeps): void {
   router.get('/health', async (ctx) => {
     const config = deps.configStatus();
+    const store = deps.storeStatus?.() ?? { ok: true, kind: deps.store.kind, error: null, since: null, ...deps.store.backlog() };
     ctx.set('Cache-Control', 'no-store');
     // An instance that stood down is up but does no work: a load balancer or a supervisor should know.
     const fenced = deps.cluster?.fenced() ?? false;
-    if (fenced) ctx.status = 503;
+    ctx.status = fenced || !store.ok ? 503 : 200;
     ctx.body = {
-      status: fenced ? 'fenced' : 'ok',
+      status: fenced ? 'fenced' : store.ok ? 'ok' : 'degraded',
       entities: deps.monitor.config().entities.length,
-      store: deps.store.kind,
+      store: { ...store, since: store.since === null ? null : new Date(store.since).toISOString() },
       config: {
         path: config.path,
         loaded_at: new Date(config.loaded_at).toISOString(),
