@@ -186,8 +186,10 @@ describe('several instances on one PostgreSQL', () => {
     await everyEntityChecked([a!, c!, d], names, 1);
     relay.partition();
     const health = await until(async () => {
+      // 503 first with "degraded" (its store is cut off too), then "fenced" once its lease runs out.
       const res = await fetch(`${d.url}/health`);
-      return res.status === 503 ? res.json() : undefined;
+      const body = res.status === 503 ? await res.json() : undefined;
+      return body?.status === 'fenced' ? body : undefined;
     }, 'd standing down');
     assert.equal(health.status, 'fenced');
     assert.match(health.cluster.fenced.reason, /lease not renewed/);
