@@ -3,12 +3,18 @@
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** What a change was to: an entity (the default, left out of the entry), a login user, notify settings. */
+export type AuditKind = 'entity' | 'user' | 'notify';
+
 export interface AuditEntry {
   /** ISO time. */
   readonly at: string;
   readonly by: string;
   readonly action: 'create' | 'replace' | 'update' | 'rename' | 'delete';
+  /** The entity's name; for a user its name, for notify settings the channel or `settings`. */
   readonly entity: string;
+  /** Left out for entities. */
+  readonly kind?: Exclude<AuditKind, 'entity'>;
   /** Unified diff of entities.yaml. */
   readonly diff: string;
 }

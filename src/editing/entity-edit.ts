@@ -26,7 +26,7 @@ export function parseForEdit(text: string): Document {
 
 const isMergeKey = (pair: Pair): boolean => isScalar(pair.key) && typeof pair.key.value === 'symbol';
 const keyOf = (pair: Pair): string => String(isScalar(pair.key) ? pair.key.value : pair.key);
-const range = (node: unknown): [number, number] => {
+export const range = (node: unknown): [number, number] => {
   const r = (node as Node | null)?.range;
   if (!r) throw new EditRefused('cannot tell where this part of entities.yaml is written; edit the file by hand');
   return [r[0], r[1]];
@@ -57,7 +57,7 @@ function anchorsIn(node: unknown): string[] {
   return found;
 }
 
-function hasAliasOrAnchor(node: unknown): boolean {
+export function hasAliasOrAnchor(node: unknown): boolean {
   if (isAlias(node) || anchorsIn(node).length > 0) return true;
   let found = false;
   if (isCollection(node)) visit(node as never, { Alias: () => { found = true; return visit.BREAK; } });
@@ -110,7 +110,7 @@ const isPlainMap = (v: unknown): v is Fields => typeof v === 'object' && v !== n
  * are changed key by key, new keys go after the last one, removed keys go with their comments.
  * `mergedIn(key)`: whether a merge key would supply `key` if the map's own one were removed.
  */
-function mapSplices(text: string, doc: Document, map: YAMLMap, before: Fields, next: Fields, where: string, mergedIn: (key: string) => boolean): Splice[] {
+export function mapSplices(text: string, doc: Document, map: YAMLMap, before: Fields, next: Fields, where: string, mergedIn: (key: string) => boolean): Splice[] {
   const own = new Map(map.items.filter((p) => !isMergeKey(p)).map((p) => [keyOf(p), p]));
   const merged = map.items.some(isMergeKey);
   const changed = [...new Set([...Object.keys(before), ...Object.keys(next)])].filter((k) => !same(before[k], next[k]));

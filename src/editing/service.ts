@@ -4,11 +4,14 @@
 import { createTwoFilesPatch } from 'diff';
 import { parseConfig } from '../config/load.ts';
 import type { ConfigProblem } from '../config/errors.ts';
-import type { AuditEntry, AuditLog } from './audit.ts';
+import type { AuditEntry, AuditKind, AuditLog } from './audit.ts';
+import type { Config } from '../types.ts';
 import { addEntity, deleteEntity, EditRefused, entityFields, notEditable, parseForEdit, renameEntity, replaceEntity } from './entity-edit.ts';
 import type { Fields } from './entity-edit.ts';
 import { etagOf, matches, readConfigText, writeAtomically } from './file.ts';
 import { redactSecrets } from './redact.ts';
+import { collectSecrets } from '../config/secrets.ts';
+import { scrub } from '../secrets.ts';
 
 export { EditRefused } from './entity-edit.ts';
 
@@ -36,6 +39,7 @@ export interface ChangeRequest {
 export interface ChangeResult {
   /** The entity's name after the change. */
   readonly name: string;
+  readonly action: AuditEntry['action'];
   readonly changed: boolean;
   /** ETag of the file after the change (before it, on a dry run). */
   readonly etag: string;
@@ -51,12 +55,34 @@ export interface EditorOptions {
   readonly now?: () => number;
 }
 
+/** A planned change: the new text, the name of what it changed, and the audit action. */
+export interface Plan {
+  readonly text: string;
+  readonly name: string;
+  readonly action: AuditEntry['action'];
+}
+
+/** Any change to the file (entities, users, notify settings) goes through the same steps. */
+export interface EditRequest {
+  readonly kind: AuditKind;
+  /** Works out the new text from the current one; throws EditRefused when it cannot. */
+  readonly plan: (text: string) => Plan;
+  /** Rules for this kind of change beyond what `pulsemap validate` checks, on the new file. */
+  readonly check?: (config: Config, text: string) => ConfigProblem[];
+  readonly ifMatch: string | null;
+  readonly by: string;
+  readonly dryRun?: boolean;
+}
+
 export interface Editor {
-  /** The file as written (password hashes hidden) and its ETag. */
+  /** The file as written (password hashes and secrets written as plain text hidden) and its ETag. */
   config(): Promise<{ text: string; etag: string }>;
+  /** The file exactly as written, for server-side readers that hide secrets themselves. */
+  current(): Promise<{ text: string; etag: string }>;
   /** One entity's fields as written (`${VAR}` kept), or null. */
   entity(name: string): Promise<{ name: string; fields: Fields; editable: boolean; reason: string | null; etag: string } | null>;
   change(request: ChangeRequest): Promise<ChangeResult>;
+  edit(request: EditRequest): Promise<ChangeResult>;
 }
 
 /** RFC 7396: objects merge key by key, null removes, anything else replaces. */
@@ -81,7 +107,7 @@ function withoutName(fields: Fields | undefined): { fields: Fields; rename: stri
   return { fields: rest, rename: typeof name === 'string' ? name : null };
 }
 
-function plan(text: string, request: ChangeRequest): { text: string; name: string; action: AuditEntry['action'] } {
+function plan(text: string, request: ChangeRequest): Plan {
   const { fields, rename } = withoutName(request.fields);
   const renamed = (t: string) => (rename !== null && rename !== request.name ? renameEntity(t, request.name, rename) : t);
   const to = rename ?? request.name;
@@ -111,18 +137,30 @@ export function createEditor(options: EditorOptions): Editor {
     return run;
   };
 
-  async function change(request: ChangeRequest): Promise<ChangeResult> {
+  /** Secrets the file holds as plain text (a password written into a URL...), to keep out of answers. */
+  function writtenSecrets(...texts: string[]): string[] {
+    return texts.flatMap((t) => {
+      const parsed = parseConfig(t, options.file, options.env);
+      return 'config' in parsed ? collectSecrets(parsed.config) : [];
+    });
+  }
+  const hide = (text: string, secrets: readonly string[]) => scrub(redactSecrets(text), secrets);
+
+  async function edit(request: EditRequest): Promise<ChangeResult> {
     const text = await readConfigText(options.file);
     const etag = etagOf(text);
     if (request.ifMatch !== null && !matches(request.ifMatch, etag)) {
       throw new EditRefused('entities.yaml changed since you read it (an edit by hand or by someone else); reload and try again', 412);
     }
-    const planned = plan(text, request);
+    const planned = request.plan(text);
     const diff = unifiedDiff(text, planned.text);
-    if (planned.text === text) return { name: planned.name, changed: false, etag, diff };
+    if (planned.text === text) return { name: planned.name, action: planned.action, changed: false, etag, diff };
     const parsed = parseConfig(planned.text, options.file, options.env);
     if ('errors' in parsed) throw new ValidationFailed(parsed.errors);
-    if (request.dryRun) return { name: planned.name, changed: true, etag, diff: redactSecrets(diff) };
+    const problems = request.check?.(parsed.config, planned.text) ?? [];
+    if (problems.length > 0) throw new ValidationFailed(problems);
+    const shown = hide(diff, [...collectSecrets(parsed.config), ...writtenSecrets(text)]);
+    if (request.dryRun) return { name: planned.name, action: planned.action, changed: true, etag, diff: shown };
     // The file may have been edited by hand while this change was worked out.
     if (await readConfigText(options.file) !== text) throw new EditRefused('entities.yaml changed while saving; reload and try again', 412);
     try {
@@ -132,15 +170,22 @@ export function createEditor(options: EditorOptions): Editor {
       if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
       throw new EditRefused(`cannot write entities.yaml (${code}): editing needs write access to the file and its directory; a read-only mount keeps it read-only`);
     }
-    await options.audit.record({ at: new Date(now()).toISOString(), by: request.by, action: planned.action, entity: planned.name, diff: redactSecrets(diff) });
+    await options.audit.record({
+      at: new Date(now()).toISOString(), by: request.by, action: planned.action, entity: planned.name, diff: shown,
+      ...(request.kind === 'entity' ? {} : { kind: request.kind }),
+    });
     await options.reload();
-    return { name: planned.name, changed: true, etag: etagOf(planned.text), diff: redactSecrets(diff) };
+    return { name: planned.name, action: planned.action, changed: true, etag: etagOf(planned.text), diff: shown };
   }
 
   return {
     async config() {
       const text = await readConfigText(options.file);
-      return { text: redactSecrets(text), etag: etagOf(text) };
+      return { text: hide(text, writtenSecrets(text)), etag: etagOf(text) };
+    },
+    async current() {
+      const text = await readConfigText(options.file);
+      return { text, etag: etagOf(text) };
     },
     async entity(name) {
       const text = await readConfigText(options.file);
@@ -150,6 +195,7 @@ export function createEditor(options: EditorOptions): Editor {
       const reason = notEditable(doc, name);
       return { name, fields, editable: reason === null, reason, etag: etagOf(text) };
     },
-    change: (request) => serially(() => change(request)),
+    change: (request) => serially(() => edit({ ...request, kind: 'entity', plan: (text) => plan(text, request) })),
+    edit: (request) => serially(() => edit(request)),
   };
 }

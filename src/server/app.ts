@@ -8,6 +8,7 @@ import { errorMiddleware, HttpError } from './errors.ts';
 import { StoreUnavailableError } from '../store/health.ts';
 import { staticFiles } from './static.ts';
 import { createUptimeCache } from './uptime.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { ackRoutes } from './routes/ack.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -55,7 +56,10 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
-  if (deps.editor && deps.audit) configRoutes(router, { editor: deps.editor, audit: deps.audit });
+  if (deps.editor && deps.audit) {
+    configRoutes(router, { editor: deps.editor, audit: deps.audit });
+    adminRoutes(router, { editor: deps.editor, config: () => deps.monitor.config(), fileLoaded: () => deps.configStatus().error === null });
+  }
   const uptime = deps.uptime ?? createUptimeCache(deps.store, clock);
   entityRoutes(router, deps, uptime);
   if (deps.acks) ackRoutes(router, deps, deps.acks, uptime);

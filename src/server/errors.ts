@@ -4,9 +4,12 @@ import type { Logger } from '../log.ts';
 
 export class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** For a 422: the fields at fault, as `{ path, message }` (JSON pointers into the request or the file). */
+  readonly errors: readonly { path: string; message: string }[] | undefined;
+  constructor(status: number, message: string, errors?: readonly { path: string; message: string }[]) {
     super(message);
     this.status = status;
+    this.errors = errors;
   }
 }
 
@@ -18,7 +21,7 @@ export function errorMiddleware(logger: Logger) {
     } catch (err) {
       if (err instanceof HttpError) {
         ctx.status = err.status;
-        ctx.body = { error: err.message };
+        ctx.body = err.errors ? { error: err.message, errors: err.errors } : { error: err.message };
         return;
       }
       if (isClientError(err)) {

@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import { checkRole, requireRole } from '../../auth/identity.ts';
 import type { AuditLog } from '../../editing/audit.ts';
 import { EditRefused, ValidationFailed } from '../../editing/service.ts';
-import type { ChangeRequest, Editor } from '../../editing/service.ts';
+import type { ChangeRequest, ChangeResult, Editor } from '../../editing/service.ts';
+import type { Role } from '../../auth/types.ts';
 import type { Fields } from '../../editing/entity-edit.ts';
 import { formatProblem } from '../../config/errors.ts';
 import { schema } from '../../config/schema.ts';
@@ -18,12 +19,14 @@ export interface ConfigRouteDeps {
 
 const MAX_AUDIT = 1000;
 
-async function run(ctx: Context, editor: Editor, request: Omit<ChangeRequest, 'ifMatch' | 'by' | 'dryRun'>, okStatus: number): Promise<void> {
-  const who = checkRole(ctx, 'editor');
+/** What a write answers: the result (ETag header too), 422 with every problem, or the refusal. */
+export async function respond(ctx: Context, role: Role, ok: number | ((result: ChangeResult) => number), change: (meta: { ifMatch: string | null; by: string; dryRun: boolean }) => Promise<ChangeResult>): Promise<void> {
+  const who = checkRole(ctx, role);
   const dryRun = ctx.query.dry_run === '1' || ctx.query.dry_run === 'true';
   try {
-    const result = await editor.change({ ...request, ifMatch: ctx.get('if-match') || null, by: who.name ?? 'anonymous', dryRun });
+    const result = await change({ ifMatch: ctx.get('if-match') || null, by: who.name ?? 'anonymous', dryRun });
     ctx.set('ETag', result.etag);
+    const okStatus = typeof ok === 'number' ? ok : ok(result);
     if (okStatus === 204 && !dryRun) {
       ctx.status = 204;
       return;
@@ -42,6 +45,10 @@ async function run(ctx: Context, editor: Editor, request: Omit<ChangeRequest, 'i
     if (err instanceof EditRefused) throw new HttpError(err.status, err.message);
     throw err;
   }
+}
+
+function run(ctx: Context, editor: Editor, request: Omit<ChangeRequest, 'ifMatch' | 'by' | 'dryRun'>, okStatus: number): Promise<void> {
+  return respond(ctx, 'editor', okStatus, (meta) => editor.change({ ...request, ...meta }));
 }
 
 export function configRoutes(router: Router, deps: ConfigRouteDeps): void {
