@@ -18,6 +18,11 @@ let viewRoute = { kind: 'default' };
 let firstChoice = null;
 let opener = null;
 
+// The header wraps when the status chips and tools do not fit on one line: the map and the
+// details panel below it follow its real height instead of a fixed one.
+const bar = document.querySelector('.bar');
+new ResizeObserver(() => document.documentElement.style.setProperty('--bar-offset', `${bar.offsetHeight}px`)).observe(bar);
+
 const go = (route) => { location.hash = hashOf(route); };
 const openEntity = (name, from) => { opener = from ?? null; go({ kind: 'entity', name }); };
 
