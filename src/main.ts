@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config/load.ts';
 import { watchConfig } from './config/watch.ts';
+import { configMaxBytes, readBounded } from './config/limits.ts';
 import { runCheck } from './checks/index.ts';
 import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
@@ -133,6 +134,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const watcher = watchConfig({
     file: options.config,
     load: (file) => loadConfig(file, env),
+    read: (file) => readBounded(file, configMaxBytes(file, env)),
     onChange: (next) => {
       hash = configHash(options.config);
       monitor.apply(next);

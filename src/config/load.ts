@@ -1,6 +1,5 @@
 // entities.yaml -> Config: YAML (with positions) -> ${VAR} -> JSON Schema -> references -> defaults.
 // Every problem found on the way is reported, each pointing at its place in the file.
-import { readFile } from 'node:fs/promises';
 import { isAlias, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import type { Config } from '../types.ts';
@@ -19,6 +18,7 @@ import { checkAuth } from '../auth/rules.ts';
 import { checkPublishing } from './publishing.ts';
 import { checkMaintenance } from '../maintenance/config.ts';
 import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
+import { configMaxBytes, MAX_NESTING, nestingTooDeep, readBounded, tooLargeMessage } from './limits.ts';
 
 export { configFingerprint } from './build.ts';
 export { ConfigError, formatProblem } from './errors.ts';
@@ -30,21 +30,18 @@ export type { ConfigProblem } from './errors.ts';
  */
 export const MAX_ALIAS_COUNT = 500;
 
-/**
- * The largest configuration file read. 20,000 entities with groups and dependencies take about
- * 2 MB; parsing YAML costs some 90 times its size in memory (a 20 MB file: 1.8 GB), so a file far
- * beyond any real estate is refused before it is parsed and cannot take the service down.
- */
-export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
-
 type Parsed = { config: Config } | { errors: ConfigProblem[] };
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): Parsed {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_CONFIG_BYTES) {
-    // Rounded up: a file just over the limit never reads as the limit itself.
-    const mb = (Math.ceil(bytes / 104_857.6) / 10).toFixed(1);
-    return { errors: [{ file, line: 1, col: 1, message: `file too large: ${mb} MB, the limit is ${MAX_CONFIG_BYTES / 1_048_576} MB` }] };
+  // 0. Bounds, before the parser spends time and memory on a file no one meant to write.
+  const max = configMaxBytes(file, env);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > max) return { errors: [{ file, line: 0, col: 0, message: tooLargeMessage(bytes, max, true) }] };
+  const deep = nestingTooDeep(text, MAX_NESTING);
+  if (deep !== null) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    return { errors: [{ file, line, col: deep - before.lastIndexOf('\n'), message: `maps and lists nest more than ${MAX_NESTING} levels deep here; refusing the file` }] };
   }
   const lines = new LineCounter();
   // Duplicate keys are found below in one pass; the library's own check compares every pair of keys.
@@ -82,6 +79,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
+    if (err instanceof RangeError) return { errors: [{ file, line: 0, col: 0, message: `maps, lists and aliases nest too deeply to read (${err.message})` }] };
     if (!(err instanceof ReferenceError)) throw err;
     const offset = firstAliasOffset(doc);
     return { errors: [at(offset, `YAML aliases expand too much (limit ${MAX_ALIAS_COUNT}); refusing what looks like an alias bomb`)] };
@@ -123,15 +121,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   return { config: buildConfig(data as RawConfig, file, names, lineOf) };
 }
 
-/** Reads and parses `file`; throws ConfigError (one problem per line in its message). */
+/** Reads (within the size limit) and parses `file`; throws ConfigError (one problem per line in its message). */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError([{ file, line: 0, col: 0, message: `cannot read: ${reason}` }]);
-  }
+  const text = await readBounded(file, configMaxBytes(file, env));
   const result = parseConfig(text, file, env);
   if ('errors' in result) throw new ConfigError(result.errors);
   return result.config;

@@ -1,7 +1,7 @@
 // Hot reload: watch the directory (editors save by writing a new file and renaming it over the
 // old one, which a watch on the file itself would lose), debounce, load, and hand over.
 import { createHash } from 'node:crypto';
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +12,8 @@ export interface WatchOptions<T> {
   readonly load: (file: string) => Promise<T>;
   readonly onChange: (value: T) => void;
   readonly onError: (lines: string[]) => void;
+  /** Reads the file's text; may refuse (a file over the size limit) by throwing. Default: all of it. */
+  readonly read?: (file: string) => Promise<string>;
   readonly debounceMs?: number;
 }
 
@@ -25,25 +27,26 @@ export function watchConfig<T>(options: WatchOptions<T>): ConfigWatcher {
   const file = path.resolve(options.file);
   const base = path.basename(file);
   const debounceMs = options.debounceMs ?? 250;
-  // A digest, not the text: a large file is not kept in memory twice (here and in the config).
-  let lastDigest: string | null = null;
+  const read = options.read ?? ((f: string) => readFile(f, 'utf8'));
+  // A digest, not the text: a rejected file must not stay in memory until the next edit.
+  let last: string | null = null;
   const digest = (text: string): string => createHash('sha256').update(text).digest('base64');
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
 
   async function reloadOnce(): Promise<void> {
-    let text: string;
+    let seen: string;
     try {
-      text = await readFile(file, 'utf8');
+      seen = digest(await read(file));
     } catch (err) {
       // Mid-rename the file can be briefly missing; the rename's own event reloads again.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      if (!existsSync(file)) return;
+      // Refused (too large): `load` refuses it again and reports why, once per distinct refusal.
+      seen = `refused: ${err instanceof Error ? err.message : String(err)}`;
     }
-    const seen = digest(text);
-    if (seen === lastDigest || closed) return;
-    lastDigest = seen;
+    if (seen === last || closed) return;
+    last = seen;
     try {
       options.onChange(await options.load(options.file));
     } catch (err) {
@@ -57,7 +60,7 @@ export function watchConfig<T>(options: WatchOptions<T>): ConfigWatcher {
   }
 
   // The running configuration came from this text: only a different one is a change.
-  void readFile(file, 'utf8').then((t) => { lastDigest ??= digest(t); }, () => {});
+  void read(file).then((t) => { last ??= digest(t); }, () => {});
 
   let watcher: FSWatcher | null = watch(path.dirname(file), { persistent: false }, (_event, name) => {
     if (name !== null && name !== base) return;

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ConfigError, formatProblem, loadConfig, MAX_CONFIG_BYTES, parseConfig } from '../../src/config/load.ts';
+import { ConfigError, formatProblem, loadConfig, parseConfig } from '../../src/config/load.ts';
+import { DEFAULT_CONFIG_MAX_BYTES as MAX_CONFIG_BYTES } from '../../src/config/limits.ts';
 
 const fixtures = new URL('../fixtures/config/', import.meta.url);
 
@@ -80,10 +81,10 @@ test('a file over 8 MB is refused before it is parsed, counted in bytes, not cha
   // A valid file padded with a comment: size alone decides.
   const valid = 'entities: {}\n#';
   assert.ok('config' in parseConfig(valid + 'x'.repeat(1000), 'big.yaml', {}));
-  assert.deepEqual(over(valid + 'x'.repeat(MAX_CONFIG_BYTES)), ['big.yaml:1:1: file too large: 8.1 MB, the limit is 8 MB']);
+  assert.deepEqual(over(valid + 'x'.repeat(MAX_CONFIG_BYTES)), ['big.yaml: the file is 8.1 MB, over the limit of 8 MB; split it up or raise PULSEMAP_CONFIG_MAX_BYTES']);
   // Two bytes per character in UTF-8: half the limit in characters is already too much.
-  assert.deepEqual(over(valid + 'é'.repeat(MAX_CONFIG_BYTES / 2)), ['big.yaml:1:1: file too large: 8.1 MB, the limit is 8 MB']);
-  assert.deepEqual(over(valid + 'x'.repeat(20 * 1024 * 1024)), ['big.yaml:1:1: file too large: 20.1 MB, the limit is 8 MB']);
+  assert.deepEqual(over(valid + 'é'.repeat(MAX_CONFIG_BYTES / 2)), ['big.yaml: the file is 8.1 MB, over the limit of 8 MB; split it up or raise PULSEMAP_CONFIG_MAX_BYTES']);
+  assert.deepEqual(over(valid + 'x'.repeat(20 * 1024 * 1024)), ['big.yaml: the file is 20.1 MB, over the limit of 8 MB; split it up or raise PULSEMAP_CONFIG_MAX_BYTES']);
 });
 
 const inline: [title: string, yaml: string, expected: string[]][] = [

@@ -8,6 +8,7 @@ import type { Service } from '../../src/main.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startTarget } from '../helpers/http.ts';
 import type { Target } from '../helpers/http.ts';
+import { eventually } from '../helpers/poll.ts';
 
 let dir: string;
 let file: string;
@@ -25,17 +26,6 @@ function save(text: string): void {
 
 async function get(p: string) {
   return (await fetch(`${service.url}${p}`)).json();
-}
-
-/** Polls until the condition holds; hot reload promises 2 s, the poll allows 5. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 before(async () => {
