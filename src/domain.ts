@@ -59,9 +59,11 @@ export interface Ack {
 export interface EntityMarks {
   readonly flapping: boolean;
   readonly ack: Ack | null;
+  /** The maintenance window covering it now, and when that opening ends (epoch ms). */
+  readonly maintenance?: { readonly name: string; readonly until: number } | null;
 }
 
-export const NO_MARKS: EntityMarks = { flapping: false, ack: null };
+export const NO_MARKS: EntityMarks = { flapping: false, ack: null, maintenance: null };
 
 /** What a checker returns. Checks never throw for a target's failure: they report it here. */
 export interface CheckOutcome {

@@ -25,6 +25,7 @@ import { createEventHub } from './server/routes/events.ts';
 import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
 import { createFlapTracker } from './monitor/flap-tracker.ts';
+import { createMaintenance } from './maintenance/service.ts';
 import type { EntityMarks } from './types.ts';
 import { systemClock } from './clock.ts';
 import { clusterSettings, configHash, instanceName } from './cluster/settings.ts';
@@ -114,7 +115,11 @@ export async function startService(options: ServeOptions): Promise<Service> {
   } else {
     alerts = alertsOn(store);
   }
-  const marks = (name: string): EntityMarks => ({ flapping: flaps.isFlapping(name), ack: alerts.ackOf(name) });
+  const maintenance = createMaintenance({ monitor, store, logger });
+  maintenance.listen((change) => alerts.maintenanceChanged(change));
+  const marks = (name: string): EntityMarks => ({
+    flapping: flaps.isFlapping(name), ack: alerts.ackOf(name), maintenance: monitor.maintenanceOf(name),
+  });
   await monitor.start();
   const map = createMapService({ monitor, logger });
   const uptime = createUptimeCache(store, systemClock);
@@ -127,6 +132,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
     onConfig: (next) => metrics.onConfig(next),
   };
   monitor.connect([flaps, ownChecks, map, events, alerts, ...(options.observers ?? [])]);
+  // Windows open before the alerts catch up, so a failure inside one is not announced at start.
+  await maintenance.start();
   await alerts.start();
   await node?.start();
 
@@ -138,6 +145,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     onChange: (next) => {
       hash = configHash(options.config);
       monitor.apply(next);
+      maintenance.onConfig(next);
       pushes.keepOnly(new Set(next.entities.map((e) => e.name)));
       alerts.configFixed(next);
       status = { ...status, loaded_at: Date.now(), error: null };
@@ -168,7 +176,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
   const app = createApp({
-    monitor, store, logger, configStatus: () => status, storeStatus: storeHealth.status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, health: alerts.health, editor, audit,
+    monitor, store, logger, configStatus: () => status, storeStatus: storeHealth.status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, maintenance, health: alerts.health, editor, audit,
     cluster: node ?? undefined,
   });
   const server = http.createServer(app.callback());
@@ -192,6 +200,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        maintenance.close();
         await monitor.stop();
         await alerts.close();
         // After the last alerts are queued: the leases go, and the others take over at once.

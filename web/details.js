@@ -64,6 +64,7 @@ export function createDetails({ panel, store, onSelect, onClose }) {
         ...row('Interval', `${doc.interval} s`),
         ...(doc.flapping ? row('Flapping', 'yes: alerts pause until it settles') : []),
         ...(doc.ack ? row('Acknowledged', ackText(doc.ack)) : []),
+        ...(doc.maintenance ? row('Maintenance', `${doc.maintenance.name}, until ${formatTime(doc.maintenance.until)}: checked, no alerts`) : []),
       ]),
       el('h3', { text: 'Extra' }),
       extra.length ? el('dl', { class: 'facts' }, extra.flatMap(([k, v]) => row(k, String(v)))) : el('p', { class: 'muted', text: 'none' }),

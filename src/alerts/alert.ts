@@ -11,7 +11,9 @@ export type AlertEvent =
   | 'config_invalid'
   | 'config_fixed'
   | 'flapping'
-  | 'flapping_end';
+  | 'flapping_end'
+  | 'maintenance_start'
+  | 'maintenance_end';
 
 /** One thing to tell: an entity went down, came back, a certificate is expiring... */
 export interface AlertItem {
@@ -37,8 +39,19 @@ export interface AlertItem {
    * named as impacted while it was down. Absent = none beyond `impacted`.
    */
   readonly reach?: readonly string[];
+  /** The maintenance window of maintenance_start and maintenance_end items. */
+  readonly window?: MaintenanceNote;
   /** Unique per event: the same event is never queued twice. */
   readonly key: string;
+}
+
+/** What a maintenance message says of its window. */
+export interface MaintenanceNote {
+  readonly name: string;
+  /** Epoch ms when the opening ends (as planned). */
+  readonly end: number;
+  /** Who ended it before its time; null otherwise. */
+  readonly ended_by: string | null;
 }
 
 /** One message: the items of one batch, sent as a single message per channel. */

@@ -38,6 +38,7 @@ export function formatTime(ms: number): string {
 const EMOJI: Record<AlertItem['event'], string> = {
   down: '🔴', reminder: '🔁', recovered: '✅', degraded: '🟡', undegraded: '🟢',
   certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅', flapping: '🔀', flapping_end: '⏹️',
+  maintenance_start: '🔧', maintenance_end: '🏁',
 };
 
 /** A line of an item: plain text parts, some of them bold. */
@@ -70,6 +71,8 @@ export function headline(i: AlertItem): Line {
     case 'config_fixed': return [emoji, { bold: 'config fixed' }, `: ${i.message}`];
     case 'flapping': return [emoji, name, ' is flapping'];
     case 'flapping_end': return [emoji, name, ` stopped flapping after ${formatDuration(i.at - (i.since ?? i.at))}: now ${i.status ?? 'unknown'}`];
+    case 'maintenance_start': return [emoji, 'Maintenance ', { bold: i.window?.name ?? '' }, ' started'];
+    case 'maintenance_end': return [emoji, 'Maintenance ', { bold: i.window?.name ?? '' }, i.window?.ended_by ? ` ended early (by ${i.window.ended_by})` : ' ended'];
   }
 }
 
@@ -92,6 +95,15 @@ export function details(i: AlertItem): Line[] {
     case 'config_invalid':
       for (const problem of i.message.split('\n').slice(0, 10)) lines.push([clip(problem)]);
       lines.push(['The last good configuration keeps running.']);
+      break;
+    case 'maintenance_start':
+      if (i.message !== '') lines.push([clip(i.message)]);
+      lines.push([`Covers: ${impactedList(i.reach ?? [])}`]);
+      if (i.window) lines.push([`Until ${formatTime(i.window.end)}; no alerts for these until then`]);
+      break;
+    case 'maintenance_end':
+      lines.push([`Covered: ${impactedList(i.reach ?? [])}`]);
+      if (i.since !== null) lines.push([`Lasted ${formatDuration(i.at - i.since)}; alerts are back on`]);
       break;
     case 'undegraded':
     case 'certificate':

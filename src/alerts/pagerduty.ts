@@ -30,6 +30,9 @@ const ACTION: Record<AlertEvent, { action: 'trigger' | 'resolve'; severity: Seve
   // Flapping pauses our own incidents; what it settles to is told as down or recovered.
   flapping: null,
   flapping_end: null,
+  // Planned work is not an incident.
+  maintenance_start: null,
+  maintenance_end: null,
 };
 
 /**

@@ -63,7 +63,31 @@ export function ackOf(book: Bookkeeping, name: string): Ack | null {
 export type Trigger =
   | { readonly kind: 'transition'; readonly transition: Transition }
   | { readonly kind: 'certificate'; readonly name: string; readonly days: number; readonly at: number }
-  | { readonly kind: 'flapping'; readonly name: string; readonly flapping: boolean; readonly percent: number; readonly at: number };
+  | { readonly kind: 'flapping'; readonly name: string; readonly flapping: boolean; readonly percent: number; readonly at: number }
+  | { readonly kind: 'maintenance'; readonly change: WindowChange };
+
+/** A maintenance window opened or closed (src/maintenance/service.ts). */
+export interface WindowChange {
+  readonly phase: 'start' | 'end';
+  readonly id: string;
+  readonly name: string;
+  readonly reason: string | null;
+  /** The opening's bounds, epoch ms. */
+  readonly start: number;
+  readonly end: number;
+  readonly entities: readonly string[];
+  readonly at: number;
+  readonly ended_by: string | null;
+}
+
+/** A window's start or end, for the channels of the entities it covers, once per opening. */
+function maintenanceItem(view: PolicyView, c: WindowChange): AlertItem {
+  return item(view, {
+    event: c.phase === 'start' ? 'maintenance_start' : 'maintenance_end', entity: null, status: null,
+    message: c.reason ?? '', at: c.at, since: c.start, reach: c.entities,
+    window: { name: c.name, end: c.end, ended_by: c.ended_by }, key: `maintenance:${c.id}:${c.start}:${c.phase}`,
+  });
+}
 
 export interface PolicyView {
   /** States of the entities of the running configuration, in file order. */
@@ -172,7 +196,16 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
   const items: AlertItem[] = [];
   const stateOf = new Map(view.states.map((s) => [s.name, s]));
 
+  const underMaintenance = (name: string) => stateOf.get(name)?.status === 'maintenance';
+
   for (const trigger of triggers) {
+    if (trigger.kind === 'maintenance') {
+      items.push(maintenanceItem(view, trigger.change));
+      continue;
+    }
+    // During maintenance nothing new is told (a recovery still is: see the transitions below).
+    if (trigger.kind === 'flapping' && trigger.flapping && underMaintenance(trigger.name)) continue;
+    if (trigger.kind === 'certificate' && underMaintenance(trigger.name)) continue;
     if (trigger.kind === 'flapping') {
       items.push(...flapItems(trigger, view, stateOf.get(trigger.name), flapping, announced));
       continue;

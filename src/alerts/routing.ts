@@ -34,7 +34,8 @@ export function createRouter(config: Config): Router {
 export function routeItems(items: readonly AlertItem[], router: Router): Map<string, AlertItem[]> {
   const out = new Map<string, AlertItem[]>();
   for (const item of items) {
-    const targets = new Set(router(item.entity));
+    // An item about no entity in particular but reaching some (a maintenance window) goes only to theirs.
+    const targets = new Set(item.entity === null && item.reach ? [] : router(item.entity));
     for (const name of [...item.impacted, ...(item.reach ?? [])]) for (const c of router(name)) targets.add(c);
     for (const channel of targets) {
       const list = out.get(channel) ?? [];

@@ -26,6 +26,7 @@ import { collectSecrets } from '../config/secrets.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
 import type { FlapTracker } from '../monitor/flap-tracker.ts';
+import type { MaintenanceChange } from '../maintenance/service.ts';
 
 export interface AlertServiceOptions {
   readonly store: Store;
@@ -54,6 +55,8 @@ export interface AlertService extends Required<MonitorSubscriber> {
   unacknowledge(name: string): Promise<void>;
   /** The acknowledgement of the entity's open incident, if any. */
   ackOf(name: string): Ack | null;
+  /** A maintenance window opened or closed: told once on the channels of the entities it covers. */
+  maintenanceChanged(change: MaintenanceChange): void;
   /** Fields for /health. */
   health(): Promise<Record<string, unknown>>;
   /** Queues the batch being collected now instead of when its window ends. */
@@ -171,6 +174,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   function onResult(_entity: Entity, result: CheckResult, state: EntityState): void {
     const trigger = certificateTrigger(state, result.at, book, config.notify.degraded);
     if (trigger !== null) push(trigger);
+    // An announced failure that recovers during maintenance gets its recovery now, not at the window's end.
+    const verdict = state.status === 'maintenance' && book.announced[state.name] ? monitor.verdict(state.name) : undefined;
+    if (verdict && (verdict.status === 'ok' || verdict.status === 'degraded')) {
+      push({ kind: 'transition', transition: {
+        name: state.name, from: 'maintenance', to: verdict.status, at: result.at, message: verdict.message, blocked_by: null, prev_since: state.since,
+      } });
+    }
   }
 
   options.flaps?.listen((change) => push({ kind: 'flapping', ...change }));
@@ -245,6 +255,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       });
     },
     ackOf: (name) => ackOf(book, name),
+    maintenanceChanged(change) {
+      const { window, opening } = change;
+      push({ kind: 'maintenance', change: {
+        phase: change.phase, id: window.id, name: window.name, reason: window.reason, start: opening.start, end: opening.end,
+        entities: change.entities, at: change.at, ended_by: change.ended_by,
+      } });
+    },
     async health() {
       const failure = outbox.lastError();
       return {

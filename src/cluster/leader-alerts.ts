@@ -61,6 +61,7 @@ export function createLeaderAlerts(options: {
     async start() {},
     configRejected: (lines) => current?.service.configRejected(lines),
     configFixed: (config) => current?.service.configFixed(config),
+    maintenanceChanged: (change) => current?.service.maintenanceChanged(change),
     async acknowledge(name, ack) {
       if (current === null) throw notLeader();
       return current.service.acknowledge(name, ack);

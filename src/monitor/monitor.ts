@@ -41,6 +41,13 @@ export interface MonitorOptions {
   readonly onCheckStart?: (name: string, lateMs: number) => void;
 }
 
+/** An entity under maintenance: the window's name and when this opening ends (epoch ms). */
+export interface MaintenanceMark {
+  readonly id: string;
+  readonly name: string;
+  readonly until: number;
+}
+
 export interface Monitor {
   /** Sets who is told of results, transitions and reloads, in this order (replaces the list). */
   connect(subscribers: readonly MonitorSubscriber[]): void;
@@ -70,6 +77,15 @@ export interface Monitor {
    * of results and transitions (nothing is stored again), and own entities above re-decide.
    */
   observe(states: Iterable<EntityState>): void;
+  /**
+   * Sets which entities are under maintenance. They show status `maintenance` (state, list,
+   * subscribers, stored transitions and results) while their verdict goes on underneath.
+   */
+  setMaintenance(marks: ReadonlyMap<string, MaintenanceMark>, at: number): void;
+  /** The entity's maintenance, if it is under one now. */
+  maintenanceOf(name: string): MaintenanceMark | null;
+  /** The state the checks alone give, whatever maintenance shows (alerts: recoveries go on). */
+  verdict(name: string): EntityState | undefined;
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
@@ -84,6 +100,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let entities = new Map<string, Entity>();
   let dependents = new Map<string, string[]>();
   const states = new Map<string, EntityState>();
+  let maintenance: ReadonlyMap<string, MaintenanceMark> = new Map();
+  /** When each entity under maintenance began to show it. */
+  const maintenanceSince = new Map<string, number>();
   let started = false;
   let owned: ReadonlySet<string> | null = null;
   const owns = (name: string): boolean => owned === null || owned.has(name);
@@ -120,6 +139,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
     return state;
   }
 
+  /** What the entity shows: its verdict, or `maintenance` while a window covers it. */
+  function shown(state: EntityState): EntityState {
+    const since = maintenanceSince.get(state.name);
+    return since === undefined ? state : { ...state, status: 'maintenance', since, blocked_by: null };
+  }
+
   /** Dependencies below `name` whose failure is not yet confirmed. */
   function unconfirmedBelow(name: string): string[] {
     const out: string[] = [];
@@ -152,22 +177,52 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function applyResult(entity: Entity, result: CheckResult): void {
     const { state, transition } = reduceState(stateOf(entity.name), result, entity, lookup);
     states.set(entity.name, state);
+    const seen = shown(state);
+    // The stored state is the verdict (a restart goes on from it); the result keeps what was shown.
     store.saveResult(
-      { name: entity.name, at: result.at, ok: result.ok, status: state.status, latency_ms: result.latency_ms, message: result.message },
+      { name: entity.name, at: result.at, ok: result.ok, status: seen.status, latency_ms: result.latency_ms, message: result.message },
       state,
     );
-    for (const s of subscribers) s.onResult?.(entity, result, state);
+    for (const s of subscribers) s.onResult?.(entity, result, seen);
     if (transition) announce(transition, state);
   }
 
   function announce(transition: Transition, state: EntityState, cascade = true): void {
+    // Under maintenance the change stays beneath: only the verdicts above it follow.
+    if (maintenanceSince.has(transition.name)) {
+      if (cascade) propagate(transition.name, transition.at);
+      return;
+    }
+    tell(transition, state);
+    if (cascade) propagate(transition.name, transition.at);
+  }
+
+  /** Stores, logs and hands a shown status change to the subscribers. */
+  function tell(transition: Transition, state: EntityState): void {
     store.saveTransition(transition);
     logger.info(
       { entity: transition.name, from: transition.from, to: transition.to, blocked_by: transition.blocked_by, message: transition.message },
       'status changed',
     );
     for (const s of subscribers) s.onTransition?.(transition, state);
-    if (cascade) propagate(transition.name, transition.at);
+  }
+
+  function setMaintenance(marks: ReadonlyMap<string, MaintenanceMark>, at: number): void {
+    maintenance = marks;
+    for (const entity of config.entities) {
+      const name = entity.name;
+      const covered = marks.has(name);
+      if (covered === maintenanceSince.has(name)) continue;
+      const before = shown(stateOf(name));
+      if (covered) maintenanceSince.set(name, at);
+      else maintenanceSince.delete(name);
+      const after = shown(stateOf(name));
+      if (before.status === after.status) continue;
+      tell({
+        name, from: before.status, to: after.status, at, message: after.message,
+        blocked_by: after.blocked_by, prev_since: before.since,
+      }, after);
+    }
   }
 
   /** Re-derives a failing entity's verdict from its dependencies; announces a change. */
@@ -222,8 +277,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
     config: () => config,
     entity: (name) => entities.get(name),
-    state: (name) => (entities.has(name) ? stateOf(name) : undefined),
-    list: () => config.entities.map((entity) => ({ entity, state: stateOf(entity.name) })),
+    state: (name) => (entities.has(name) ? shown(stateOf(name)) : undefined),
+    list: () => config.entities.map((entity) => ({ entity, state: shown(stateOf(entity.name)) })),
+    verdict: (name) => (entities.has(name) ? stateOf(name) : undefined),
+    setMaintenance,
+    maintenanceOf: (name) => (maintenanceSince.has(name) ? maintenance.get(name) ?? null : null),
     apply(next) {
       const change = diffConfig(entities, next);
       config = next;
@@ -257,14 +315,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
         if (sameState(prev, next)) continue;
         states.set(next.name, next);
         if (next.lastcheck !== null && next.lastcheck !== prev.lastcheck) {
-          for (const s of subscribers) s.onResult?.(entity, resultOf(next), next);
+          for (const s of subscribers) s.onResult?.(entity, resultOf(next), shown(next));
         }
         if (next.status !== prev.status) {
           const transition: Transition = {
             name: next.name, from: prev.status, to: next.status, at: next.since ?? next.lastcheck ?? clock.now(),
             message: next.message, blocked_by: next.blocked_by, prev_since: prev.since,
           };
-          for (const s of subscribers) s.onTransition?.(transition, next);
+          // Under maintenance the change stays beneath, as for an entity checked here.
+          if (!maintenanceSince.has(next.name)) for (const s of subscribers) s.onTransition?.(transition, next);
           propagate(next.name, transition.at);
         }
       }

@@ -26,6 +26,7 @@ import { vendorRoutes } from './routes/vendor.ts';
 import { statusRoutes } from './routes/status.ts';
 import { reportRoutes } from './routes/report.ts';
 import { announcementRoutes } from './routes/announcements.ts';
+import { maintenanceRoutes } from './routes/maintenance.ts';
 import { createAnnouncements } from '../status/announcements.ts';
 import { createStatusService } from '../status/service.ts';
 
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Koa {
   const uptime = deps.uptime ?? createUptimeCache(deps.store, clock);
   entityRoutes(router, deps, uptime);
   if (deps.acks) ackRoutes(router, deps, deps.acks, uptime);
+  if (deps.maintenance) maintenanceRoutes(router, deps.maintenance, now);
   seriesRoutes(router, deps, now);
   reportRoutes(router, deps, now);
   const announcements = createAnnouncements(deps.store, () => deps.monitor.config());

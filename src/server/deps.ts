@@ -16,6 +16,7 @@ import type { Editor } from '../editing/service.ts';
 import type { AuditLog } from '../editing/audit.ts';
 import type { Ack, EntityMarks } from '../types.ts';
 import type { ClusterView } from '../cluster/node.ts';
+import type { MaintenanceService } from '../maintenance/service.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -50,6 +51,8 @@ export interface AppDeps {
   readonly marks?: (name: string) => EntityMarks;
   /** Serves POST/DELETE /entities/:name/ack when given (the alert service). */
   readonly acks?: Acknowledgements;
+  /** Serves GET, POST /maintenance and DELETE /maintenance/:id when given. */
+  readonly maintenance?: MaintenanceService;
   /** Serves GET /events (Server-Sent Events) when given. */
   readonly events?: EventHub;
   /** Page logins; made here when omitted. */

@@ -31,6 +31,8 @@ export interface EntityDocument {
   flapping: boolean;
   /** The acknowledgement of its open incident. */
   ack: { by: string; at: string; comment: string | null; until: string | null } | null;
+  /** The maintenance window covering it now (its status is then `maintenance`). */
+  maintenance: { name: string; until: string } | null;
 }
 
 function ackDocument(ack: Ack | null): EntityDocument['ack'] {
@@ -63,6 +65,7 @@ export function toDocument(entity: Entity, state: EntityState, uptime: UptimeFig
     uptime_coverage: uptime.coverage,
     flapping: marks.flapping,
     ack: ackDocument(marks.ack),
+    maintenance: marks.maintenance ? { name: marks.maintenance.name, until: iso(marks.maintenance.until)! } : null,
   };
 }
 

@@ -56,7 +56,7 @@ test('an entity\'s own route, else its nearest group\'s, else the default', () =
   assert.deepEqual(plain('a'), ['webhook', 'email'], 'without routes every channel hears everything, as before');
 });
 
-const item = (entity: string, over: Partial<AlertItem> = {}): AlertItem => ({
+const item = (entity: string | null, over: Partial<AlertItem> = {}): AlertItem => ({
   event: 'down', entity, status: 'error', message: 'x', impacted: [], at: 1, since: 1, days: null, url: null, key: `${entity}:down:1`, ...over,
 });
 
@@ -70,6 +70,19 @@ test('a root cause goes to its channels and those of the impacted entities, once
     dba: ['db:down:1', 'db:recovered:2'],
     ops: ['db:down:1', 'db:recovered:2'],
     telegram: ['shop:down:1'],
+  });
+});
+
+test('a maintenance window is told on the channels of the entities it covers, and only there', () => {
+  const route = createRouter(parse(ROUTED));
+  const start = item(null, { event: 'maintenance_start', entity: null, status: null, key: 'maintenance:w:1:start', reach: ['cards'] });
+  const wide = item(null, { event: 'maintenance_end', entity: null, status: null, key: 'maintenance:w:1:end', reach: ['db', 'shop'] });
+  const config = item(null, { event: 'config_invalid', entity: null, status: null, key: 'config' });
+  const routed = routeItems([start, wide, config], route);
+  assert.deepEqual(Object.fromEntries([...routed].map(([c, items]) => [c, items.map((i) => i.key)])), {
+    dba: ['maintenance:w:1:start', 'maintenance:w:1:end', 'config'],
+    ops: ['maintenance:w:1:end', 'config'],
+    telegram: ['maintenance:w:1:end', 'config'],
   });
 });
 

@@ -76,7 +76,7 @@ test('a target switched to 503 walks ok -> pending -> error; its dependent shows
   doc = await (await api.get('/entities/web')).json();
   assert.deepEqual(Object.keys(doc), [
     'name', 'type', 'interval', 'lastcheck', 'status', 'success_count', 'fail_count', 'success_ratio', 'dependencies', 'extra',
-    'message', 'latency_ms', 'since', 'consecutive_failures', 'blocked_by', 'group', 'target', 'uptime', 'uptime_coverage', 'flapping', 'ack',
+    'message', 'latency_ms', 'since', 'consecutive_failures', 'blocked_by', 'group', 'target', 'uptime', 'uptime_coverage', 'flapping', 'ack', 'maintenance',
   ]);
   assert.equal(doc.name, 'web');
   assert.equal(doc.type, 'api');
