@@ -86,14 +86,16 @@ export async function startService(options: ServeOptions): Promise<Service> {
   });
   const flaps = createFlapTracker();
   await flaps.seed(store, config);
-  const metrics = createMetrics({ monitor, outboxDepth: () => store.outboxDepth(), store: storeHealth.status });
+  let node: ClusterNode | null = null;
+  const metrics = createMetrics({
+    monitor, outboxDepth: () => store.outboxDepth(), store: storeHealth.status, cluster: settings ? () => node!.view() : undefined,
+  });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alertsOn = (on: Store, claim?: (m: OutboxMessage) => Promise<boolean>): AlertService => createAlertService({
     store: on, monitor, logger, flaps,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel), claim },
   });
   let hash = configHash(options.config);
-  let node: ClusterNode | null = null;
   let alerts: AlertService;
   if (settings) {
     // Several instances: the entities are split among them and one of them sends the alerts.

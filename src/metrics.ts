@@ -13,6 +13,8 @@ import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { successRatio } from './monitor/state.ts';
 import { configuredChannels } from './alerts/channels.ts';
 import type { StoreStatus } from './store/health.ts';
+import { registerClusterMetrics } from './cluster/metrics.ts';
+import type { ClusterView } from './cluster/node.ts';
 
 export interface MetricsOptions {
   /** The live entities and states, read at scrape time. */
@@ -23,6 +25,8 @@ export interface MetricsOptions {
   readonly store?: () => StoreStatus;
   /** Default process and Node.js metrics; default true. */
   readonly processMetrics?: boolean;
+  /** Several instances: this instance's view of the cluster, read at scrape time. */
+  readonly cluster?: () => ClusterView;
 }
 
 /** Results feed the duration histogram; a new configuration drops the series of entities that left. */
@@ -195,6 +199,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers: [register],
   });
 
+  if (options.cluster) registerClusterMetrics(register, options.cluster);
   if (options.outboxDepth) {
     const read = options.outboxDepth;
     new Gauge({

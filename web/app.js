@@ -169,6 +169,26 @@ function showConfig(config) {
   $('banner-lines').replaceChildren(...(lines ?? []).map((l) => el('li', { text: l })));
 }
 
+/** Several instances: who runs, who alerts, and whether they disagree about the file. */
+function showCluster(cluster) {
+  const badge = $('cluster');
+  badge.hidden = !cluster;
+  const warnings = [];
+  if (cluster) {
+    const alive = cluster.instances.filter((i) => i.alive);
+    badge.textContent = `${alive.length} instance${alive.length === 1 ? '' : 's'} · alerts: ${cluster.leader ?? 'none'}`;
+    badge.title = alive.map((i) => `${i.id}${i.id === cluster.self ? ' (this page)' : ''}: ${i.entities} entities, configuration ${i.config_hash}`).join('\n');
+    if (cluster.config_mismatch) {
+      const hashes = alive.map((i) => `${i.id}: ${i.config_hash}`).join(', ');
+      warnings.push(`The instances run different entities.yaml files (${hashes}). Run the same file everywhere.`);
+    }
+    if (cluster.fenced) warnings.push(`This instance (${cluster.self}) stands down: ${cluster.fenced.reason}`);
+  }
+  badge.classList.toggle('warn', warnings.length > 0);
+  $('cluster-banner').hidden = warnings.length === 0;
+  $('cluster-banner').replaceChildren(...warnings.map((w) => el('p', { text: w })));
+}
+
 function showStore(status) {
   const failing = status?.ok === false;
   $('store-banner').hidden = !failing;
@@ -177,9 +197,9 @@ function showStore(status) {
   $('store-banner-text').textContent = `${status.error ?? 'unknown error'}${since}; ${status.queued} writes waiting in memory.`;
 }
 
-// The store's state has no event of its own: asked with the other figures and every 15 s.
+// The store's and the cluster's state have no event of their own: asked with the other figures and every 15 s.
 const STORE_POLL_MS = 15_000;
-setInterval(() => { getHealth().then((h) => { showStore(h.store); showConfig(h.config); }, () => {}); }, STORE_POLL_MS);
+setInterval(() => { getHealth().then((h) => { showStore(h.store); showConfig(h.config); showCluster(h.cluster); }, () => {}); }, STORE_POLL_MS);
 
 async function loadAll() {
   const [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
@@ -190,6 +210,7 @@ async function loadAll() {
   applyFilter();
   showConfig(health.config);
   showStore(health.store);
+  showCluster(health.cluster);
   void showAnnouncements(document.querySelector('main'));
   summarize();
   details.refresh(new Set(store.entities.keys()));

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '../store/postgres-db.ts';
@@ -13,6 +13,7 @@ import type { TestDatabase } from '../store/postgres-db.ts';
 import { startRelay } from '../helpers/relay.ts';
 import type { Relay } from '../helpers/relay.ts';
 import { getJson, ownChecks, startInstance, stop, until } from './instances.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import type { Instance } from './instances.ts';
 
 const LEASE = 6;
@@ -205,6 +206,35 @@ describe('several instances on one PostgreSQL', () => {
     }
     relay.heal();
     await until(async () => ((await fetch(`${d.url}/health`)).status === 200 ? true : undefined), 'd back at work');
+  });
+
+  it('reports instances running another entities.yaml on /cluster, /health, /metrics and the page', async () => {
+    const [a] = running;
+    const other = path.join(dir, 'other.yaml');
+    writeFileSync(other, `# edited on one machine only\n${readFileSync(config, 'utf8')}`);
+    const e = await startInstance({ id: 'e', config: other, store: url, data: path.join(dir, 'e') });
+    running.push(e);
+    const view = await until(async () => {
+      const v = await getJson(`${a!.url}/cluster`);
+      return v.instances.find((m: any) => m.id === 'e')?.alive ? v : undefined;
+    }, 'e joined');
+    assert.equal(view.config_mismatch, true);
+    const hashes = new Set(view.instances.filter((m: any) => m.alive).map((m: any) => m.config_hash));
+    assert.equal(hashes.size, 2);
+    assert.equal((await getJson(`${e.url}/health`)).cluster.config_mismatch, true);
+    assert.match(await (await fetch(`${a!.url}/metrics`)).text(), /^pulsemap_cluster_config_mismatch 1$/m);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(a!.url);
+      await page.waitForFunction(() => !document.getElementById('cluster-banner')!.hidden, null, { timeout: 30_000 });
+      assert.match(await page.textContent('#cluster-banner') ?? '', /different entities\.yaml files .*e: [0-9a-f]{16}/);
+      assert.match(await page.textContent('#cluster') ?? '', /\d instances · alerts: [a-e]/);
+    } finally {
+      await browser.close();
+    }
+    await stop(e);
+    await until(async () => ((await getJson(`${a!.url}/cluster`)).config_mismatch === false ? true : undefined), 'no mismatch once e stopped');
   });
 
   it('refuses to join without the PostgreSQL store', async () => {
