@@ -48,8 +48,9 @@ export function findCycles(graph: DependencyMap): string[][] {
     // Shortest way from start back to itself inside the component (breadth first).
     const previous = new Map<string, string>();
     const queue = [start];
-    search: while (queue.length > 0) {
-      const node = queue.shift()!;
+    let head = 0;
+    search: while (head < queue.length) {
+      const node = queue[head++]!;
       for (const next of edges(graph, node)) {
         if (!members.has(next)) continue;
         if (next === start) {
@@ -132,8 +133,11 @@ export function walkGraph(
   const seen = new Set<string>([start]);
   const pending = [...(next(start) ?? [])];
   if (order === 'depth') pending.reverse();
-  while (pending.length > 0) {
-    const name = order === 'depth' ? pending.pop()! : pending.shift()!;
+  // Breadth first reads the queue from `head` on: shift() would move the whole queue each time,
+  // quadratic for an entity with thousands of dependents.
+  let head = 0;
+  while (head < pending.length) {
+    const name = order === 'depth' ? pending.pop()! : pending[head++]!;
     if (seen.has(name)) continue;
     seen.add(name);
     const step = visit(name) ?? 'continue';

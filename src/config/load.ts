@@ -59,7 +59,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const problems: ConfigProblem[] = [];
   const wholeReferences = new WeakSet<Node>();
   const failedScalars = new WeakSet<Node>();
-  visit(doc, {
+  // Every reference and every escape starts with `$`: a file without one has nothing to replace.
+  if (text.includes('$')) visit(doc, {
     Scalar(key, node, path) {
       if (key === 'key' || typeof node.value !== 'string') return;
       const s = substitute(node.value, env);
