@@ -56,9 +56,10 @@ function showMap(value) {
 /**
  * Builds the fields of `type` into `container`; returns { read(), showErrors(errors, base) }.
  * `context`: { names: [...existing entity names], groups: [...], self: name }.
+ * `definition`: the schema branch, when it is not `$defs[type]` (a channel's is `$defs.slackChannel`).
  */
-export function buildFields(schema, type, container, values, context) {
-  const branch = resolve(schema, schema.$defs[type]);
+export function buildFields(schema, type, container, values, context, definition = schema.$defs[type]) {
+  const branch = resolve(schema, definition);
   const inputs = [];
   const idBase = `f-${Math.random().toString(36).slice(2, 8)}`;
 

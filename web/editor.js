@@ -5,6 +5,8 @@ import { el } from './util.js';
 import { loadSession, showAccount, writer } from './account.js';
 import { buildFields } from './editor-form.js';
 import { showAudit } from './audit-view.js';
+import { diffView } from './review.js';
+import { createAdmin } from './admin.js';
 
 const session = await loadSession();
 const tools = document.querySelector('.bar .tools');
@@ -21,15 +23,6 @@ async function loadSchema() {
 async function existing() {
   const docs = await (await fetch('entities', { headers: { accept: 'application/json' } })).json();
   return { names: docs.map((d) => d.name), groups: [...new Set(docs.map((d) => d.group).filter(Boolean))] };
-}
-
-function diffView(diff) {
-  const pre = el('pre', { class: 'diff', 'aria-label': 'Change to entities.yaml' });
-  for (const line of diff.split('\n')) {
-    const cls = line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
-    pre.append(el('span', { class: cls, text: `${line}\n` }));
-  }
-  return pre;
 }
 
 const dialog = el('dialog', { class: 'editor', id: 'editor', 'aria-labelledby': 'editor-title' });
@@ -155,4 +148,8 @@ if (canEdit && session.writes) {
 }
 if (session.role === 'admin') {
   tools.prepend(el('button', { type: 'button', class: 'button', id: 'audit', text: 'Audit', on: { click: () => void showAudit(dialog, diffView) } }));
+  if (session.writes) {
+    const openAdmin = createAdmin({ send, loadSchema });
+    tools.prepend(el('button', { type: 'button', class: 'button', id: 'admin', text: 'Admin', title: 'Users and notify settings', on: { click: () => void openAdmin() } }));
+  }
 }
