@@ -123,7 +123,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     flapping: flaps.isFlapping(name), ack: alerts.ackOf(name), maintenance: monitor.maintenanceOf(name),
   });
   await monitor.start();
-  const map = createMapService({ monitor, logger });
+  const map = createMapService({ monitor, logger, flapping: (name) => flaps.isFlapping(name) });
   const uptime = createUptimeCache(store, systemClock);
   const events = createEventHub({ monitor, store, uptime, marks });
   // Where every check result, status change and reload goes, in this order.

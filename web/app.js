@@ -127,7 +127,8 @@ window.addEventListener('hashchange', () => void follow());
 // Summary and legend: one chip per status; pressing one filters the table and the map to it (a
 // problem status switches the map to the problems view).
 const PROBLEMS = new Set(['error', 'blocked', 'pending', 'degraded']);
-const chips = new Map(STATUSES.map((s) => {
+// `flapping` is a mark, not a status: its chip counts and filters the entities flapping now.
+const chips = new Map([...STATUSES, 'flapping'].map((s) => {
   const count = el('span', { class: 'count', text: '0' });
   const button = el('button', { type: 'button', class: `chip pm-${s}`, 'aria-pressed': 'false', on: { click: () => {
     statusFilter = statusFilter === s ? null : s;
@@ -143,8 +144,11 @@ const chips = new Map(STATUSES.map((s) => {
 /** Entities per status: counted once per load, then moved one by one as events arrive. */
 let counts = {};
 function recount() {
-  counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
-  for (const doc of store.entities.values()) counts[doc.status] = (counts[doc.status] ?? 0) + 1;
+  counts = Object.fromEntries([...STATUSES, 'flapping'].map((s) => [s, 0]));
+  for (const doc of store.entities.values()) {
+    counts[doc.status] = (counts[doc.status] ?? 0) + 1;
+    if (doc.flapping) counts.flapping += 1;
+  }
 }
 function moveCount(from, to) {
   counts[from] -= 1;
@@ -249,6 +253,10 @@ function connect() {
     if (before?.status !== doc.status) {
       statusChanged = true;
       if (known) moveCount(before.status, doc.status);
+    }
+    if (known && Boolean(before.flapping) !== Boolean(doc.flapping)) {
+      counts.flapping += doc.flapping ? 1 : -1;
+      statusChanged = true;
     }
     store.entities.set(doc.name, doc);
     if (known) table.update(doc);

@@ -87,7 +87,9 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
         if (keys.has(edge.getAttribute('data-from')) && (keys.has(to) || to === selected)) edge.classList.add('pm-lit');
       }
     }
-    for (const node of canvas.querySelectorAll('[data-status]')) node.classList.toggle('pm-dim', dimmed !== null && node.getAttribute('data-status') !== dimmed);
+    // The flapping chip dims what does not flap; a status chip what has another status.
+    const kept = (node) => (dimmed === 'flapping' ? node.hasAttribute('data-flapping') : node.getAttribute('data-status') === dimmed);
+    for (const node of canvas.querySelectorAll('[data-status]')) node.classList.toggle('pm-dim', dimmed !== null && !kept(node));
   }
 
   /** Fetches a view's SVG: its text, size and layout key, without showing it. */
@@ -127,6 +129,12 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
         node.setAttribute('data-status', c.status);
         node.classList.replace(`pm-${was}`, `pm-${c.status}`);
         node.setAttribute('aria-label', `${c.kind === 'group' ? `group ${c.name || 'ungrouped'}` : c.name}: ${c.status}`);
+      }
+      if (c.kind === 'entity' && node.classList.contains('pm-flapping') !== c.flapping) {
+        recoloured = true;
+        node.classList.toggle('pm-flapping', c.flapping);
+        if (c.flapping) node.setAttribute('data-flapping', 'true');
+        else node.removeAttribute('data-flapping');
       }
       c.lines.forEach((lines, compartment) => {
         const texts = node.querySelectorAll(`text[data-compartment="${compartment}"]`);

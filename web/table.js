@@ -220,7 +220,7 @@ export function createTable({ body, head, more, onSelect, store }) {
     },
     filter(text, status) {
       const q = text.trim().toLowerCase();
-      match = (doc) => (!q || doc.name.toLowerCase().includes(q) || (doc.group ?? '').toLowerCase().includes(q)) && (!status || doc.status === status);
+      match = (doc) => (!q || doc.name.toLowerCase().includes(q) || (doc.group ?? '').toLowerCase().includes(q)) && (!status || doc.status === status || (status === 'flapping' && doc.flapping));
       draw();
     },
     tick() {

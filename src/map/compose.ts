@@ -4,13 +4,14 @@ import type { Status } from '../types.ts';
 import type { MapModel, MapNode, NodeKind } from './source.ts';
 import type { MapTemplate } from './template.ts';
 import { escapeXml } from './escape.ts';
-import { DASH, STATUS_COLOURS } from './palette.ts';
+import { DASH, FLAP_MARK, STATUS_COLOURS } from './palette.ts';
 
 interface Live {
   readonly kind: NodeKind;
   readonly status: Status;
   readonly lines: readonly (readonly string[])[];
   readonly name: string;
+  readonly flapping: boolean;
 }
 
 /** The attributes that let the page (and tests) find a cell and know what it shows. */
@@ -19,7 +20,9 @@ function nodeAttributes(l: Live): string {
   const name = escapeXml(l.name);
   switch (l.kind) {
     case 'entity':
-      return ` class="pm-node pm-${l.status}" data-entity="${name}"${status} tabindex="0" role="button" aria-label="${escapeXml(`${l.name}: ${l.status}`)}"`;
+      return l.flapping
+        ? ` class="pm-node pm-${l.status} pm-flapping" data-entity="${name}"${status} data-flapping="true" tabindex="0" role="button" aria-label="${escapeXml(`${l.name}: ${l.status}, flapping`)}"`
+        : ` class="pm-node pm-${l.status}" data-entity="${name}"${status} tabindex="0" role="button" aria-label="${escapeXml(`${l.name}: ${l.status}`)}"`;
     case 'stub':
       return ` class="pm-node pm-stub pm-${l.status}" data-entity="${name}" data-stub="true"${status} tabindex="0" role="button" aria-label="${escapeXml(`${l.name} (outside this view): ${l.status}`)}"`;
     case 'group':
@@ -30,8 +33,10 @@ function nodeAttributes(l: Live): string {
 }
 
 /** The live text of every cell by its key: what the page applies in place when nothing moved. */
-export function liveCells(model: MapModel): { kind: NodeKind; name: string; status: Status; lines: string[][] }[] {
-  return model.nodes.filter((n) => n.kind !== 'note').map((n) => ({ kind: n.kind, name: n.name, status: n.status, lines: n.cell.map((c) => c.map((l) => l.text)) }));
+export function liveCells(model: MapModel): { kind: NodeKind; name: string; status: Status; flapping: boolean; lines: string[][] }[] {
+  return model.nodes.filter((n) => n.kind !== 'note').map((n) => ({
+    kind: n.kind, name: n.name, status: n.status, flapping: n.flapping ?? false, lines: n.cell.map((c) => c.map((l) => l.text)),
+  }));
 }
 
 export function composeSvg(template: MapTemplate, model: MapModel, layout = ''): string {
@@ -40,7 +45,10 @@ export function composeSvg(template: MapTemplate, model: MapModel, layout = ''):
   for (const [id, key] of Object.entries(template.refs)) {
     // By key, not id: a template laid out for an older configuration still colours correctly.
     const node = byKey.get(key);
-    live.set(id, { kind: node?.kind ?? 'entity', status: node?.status ?? 'unknown', lines: node ? node.cell.map((c) => c.map((l) => l.text)) : [], name: node?.name ?? key });
+    live.set(id, {
+      kind: node?.kind ?? 'entity', status: node?.status ?? 'unknown', lines: node ? node.cell.map((c) => c.map((l) => l.text)) : [],
+      name: node?.name ?? key, flapping: node?.flapping ?? false,
+    });
   }
   // A function, not a replacement string: a `$&` in a group name must stay text.
   let out = template.parts[0]!.replace('<svg class="pm-map"', () => `<svg class="pm-map" data-view="${escapeXml(model.view)}" data-layout="${escapeXml(layout)}"`);
@@ -52,7 +60,9 @@ export function composeSvg(template: MapTemplate, model: MapModel, layout = ''):
         out += nodeAttributes(l);
         break;
       case 'shape':
-        out += ` class="pm-shape" fill="${c.fill}" stroke="${c.stroke}"${c.dashed || l.kind === 'stub' ? ` stroke-dasharray="${DASH}"` : ''}${c.width ? ` stroke-width="${c.width}"` : ''}`;
+        out += l.flapping
+          ? ` class="pm-shape" fill="${c.fill}" stroke="${FLAP_MARK.stroke}" stroke-dasharray="${FLAP_MARK.dash}" stroke-width="${FLAP_MARK.width}"`
+          : ` class="pm-shape" fill="${c.fill}" stroke="${c.stroke}"${c.dashed || l.kind === 'stub' ? ` stroke-dasharray="${DASH}"` : ''}${c.width ? ` stroke-width="${c.width}"` : ''}`;
         break;
       case 'ink':
         out += ` class="pm-ink" fill="${c.ink}"`;

@@ -25,6 +25,9 @@ export const STATUS_COLOURS: Readonly<Record<Status, StatusColours>> = {
   maintenance: { fill: '#c6dcf5', stroke: '#2b5f9e', ink: '#0f2440', dashed: false },
 };
 
+/** A flapping entity's outline, over its status fill (the page's CSS draws the same). */
+export const FLAP_MARK = { stroke: '#9334e6', dash: '3 3', width: 4 } as const;
+
 /** Edges, frames and their labels. */
 export const LINE_COLOUR = '#7d8797';
 export const FRAME_FILL = 'rgba(125,135,151,0.10)';

@@ -53,6 +53,8 @@ export interface MapServiceOptions {
   readonly figureRefreshMs?: number;
   /** Views kept rendered (each with its model); the least recently asked for goes first. Default 32. */
   readonly viewCacheSize?: number;
+  /** Whether an entity flaps now: its cell is marked. */
+  readonly flapping?: (name: string) => boolean;
 }
 
 function rendered(body: string): Rendered {
@@ -144,10 +146,15 @@ export function createMapService(options: MapServiceOptions): MapService {
 
   function modelOf(spec: ViewSpec, cache: ViewCache): MapModel {
     if (cache.model?.version !== version) {
-      cache.model = { version, value: buildView(graphNow(), (name) => {
+      const built = buildView(graphNow(), (name) => {
         const state = monitor.state(name);
         return state && figures.view(state);
-      }, spec, structures) };
+      }, spec, structures);
+      const flapping = options.flapping;
+      const value = flapping
+        ? { ...built, nodes: built.nodes.map((n) => (n.kind === 'entity' && flapping(n.name) ? { ...n, flapping: true } : n)) }
+        : built;
+      cache.model = { version, value };
     }
     return cache.model.value;
   }

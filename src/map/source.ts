@@ -25,6 +25,8 @@ export interface MapNode {
   readonly name: string;
   readonly status: Status;
   readonly cell: Cell;
+  /** An entity flapping now: its cell carries a mark (class pm-flapping, data-flapping). */
+  readonly flapping?: boolean;
 }
 
 export interface MapGroup {

@@ -69,3 +69,36 @@ test('beyond map.max_entities the default is the overview; every view is cached 
     await map.close();
   }
 });
+
+test('a flapping entity is marked in the SVG and in /map.json, without a new layout; maintenance is its own colour', async () => {
+  const config = configOf([pingEntity('a'), pingEntity('b'), pingEntity('c')]);
+  const states = new Map<string, EntityState>(config.entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', last_ok: true }]));
+  states.set('c', { ...states.get('c')!, status: 'maintenance' });
+  const flapping = new Set<string>();
+  let now = 0;
+  const map = createMapService({
+    monitor: { config: () => config, state: (n) => states.get(n) }, clock: { now: () => now }, flapping: (n) => flapping.has(n),
+  });
+  try {
+    const before = await map.svg();
+    assert.doesNotMatch(before.body, /data-flapping/);
+    assert.match(before.body, /class="pm-node pm-maintenance" data-entity="c" data-status="maintenance"/);
+    assert.match(before.body, /fill="#c6dcf5" stroke="#2b5f9e"/, 'maintenance cells are blue');
+    const layouts = map.layouts();
+
+    flapping.add('a');
+    const failed: EntityState = { ...states.get('a')!, status: 'pending', last_ok: false };
+    states.set('a', failed);
+    map.onTransition({ name: 'a', from: 'ok', to: 'pending', at: 1, message: 'x', blocked_by: null, prev_since: null }, failed);
+    now = 1;
+    const marked = await map.svg();
+    assert.match(marked.body, /class="pm-node pm-pending pm-flapping" data-entity="a" data-status="pending" data-flapping="true"/);
+    assert.match(marked.body, /stroke="#9334e6" stroke-dasharray="3 3" stroke-width="4"/, 'the mark stands out without a stylesheet');
+    assert.doesNotMatch(marked.body, /data-entity="b"[^>]*data-flapping/);
+    const cells = JSON.parse(map.cells().body) as { cells: { name: string; flapping: boolean }[] };
+    assert.deepEqual(cells.cells.map((c) => [c.name, c.flapping]), [['a', true], ['b', false], ['c', false]]);
+    assert.equal(map.layouts(), layouts, 'a mark is not a new layout');
+  } finally {
+    await map.close();
+  }
+});
