@@ -33,6 +33,8 @@ import { createClusterNode } from './cluster/node.ts';
 import type { ClusterNode } from './cluster/node.ts';
 import { createLeaderAlerts } from './cluster/leader-alerts.ts';
 import { fencedStore } from './cluster/fenced-store.ts';
+import { createHeartbeat } from './heartbeat.ts';
+import os from 'node:os';
 import type { AlertService } from './alerts/service.ts';
 
 export interface ServeOptions {
@@ -96,6 +98,13 @@ export async function startService(options: ServeOptions): Promise<Service> {
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel), claim },
   });
   let hash = configHash(options.config);
+  // Called only by the process that alerts: alone, always; in a cluster, by the leader.
+  const heartbeat = createHeartbeat({
+    url: () => monitor.config().heartbeat.url,
+    intervalMs: () => monitor.config().heartbeat.interval * 1000,
+    agent: `pulsemap (${instance ?? os.hostname()})`,
+    logger,
+  });
   let alerts: AlertService;
   if (settings) {
     // Several instances: the entities are split among them and one of them sends the alerts.
@@ -109,7 +118,11 @@ export async function startService(options: ServeOptions): Promise<Service> {
     });
     node = createClusterNode({
       url: options.store!, cluster: settings, instance: instance!, configHash: () => hash, monitor, logger,
-      onLeadership: (term) => void leading.lead(term),
+      onLeadership: (term) => {
+        void leading.lead(term);
+        if (term) heartbeat.start();
+        else heartbeat.stop();
+      },
     });
     alerts = leading;
     // Nothing is checked until the first renewal says which entities are this instance's.
@@ -138,6 +151,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   await maintenance.start();
   await alerts.start();
   await node?.start();
+  if (!node) heartbeat.start();
 
   let status: ConfigStatus = { path: path.resolve(options.config), loaded_at: Date.now(), error: null };
   const watcher = watchConfig({
@@ -204,6 +218,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
         await closed;
         maintenance.close();
         await monitor.stop();
+        heartbeat.stop();
         await alerts.close();
         // After the last alerts are queued: the leases go, and the others take over at once.
         await node?.close();

@@ -42,6 +42,8 @@ export interface Config {
   readonly public_url: string | null;
   /** `cluster:`: several instances share one PostgreSQL store; null runs alone. */
   readonly cluster: ClusterConfig | null;
+  /** `heartbeat_url` and `heartbeat_interval` (seconds): the dead man's switch the alerter calls. */
+  readonly heartbeat: { readonly url: string | null; readonly interval: number };
   /** Entities in file order. */
   readonly entities: readonly Entity[];
   readonly notify: NotifyConfig;

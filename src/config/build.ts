@@ -57,6 +57,8 @@ export interface RawConfig extends RawPublishing {
   title?: string;
   public_url?: string;
   cluster?: { name: string; lease?: number };
+  heartbeat_url?: string;
+  heartbeat_interval?: number;
   defaults?: Timing;
   notify?: RawNotify;
   groups?: Record<string, { notify?: string[] }>;
@@ -124,6 +126,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     title: raw.title ?? 'pulsemap',
     public_url: raw.public_url ?? null,
     cluster: raw.cluster ? { name: raw.cluster.name, lease: raw.cluster.lease ?? 10 } : null,
+    heartbeat: { url: raw.heartbeat_url ?? null, interval: raw.heartbeat_interval ?? 60 },
     entities: names.map((name) => buildEntity(name, raw.entities[name]!, defaults, lineOf(name))),
     notify: buildNotify(raw.notify),
     groups: Object.fromEntries(Object.entries(raw.groups ?? {}).map(([path, g]): [string, GroupConfig] =>

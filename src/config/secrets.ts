@@ -10,6 +10,7 @@ export function collectSecrets(config: Config): string[] {
   const found: string[] = [];
   for (const c of config.notify.channels) found.push(...channelType(c.type).secrets(c.config));
   if (config.api_token) found.push(config.api_token);
+  if (config.heartbeat.url) found.push(config.heartbeat.url);
   found.push(...authSecrets(config.auth));
   for (const entity of config.entities) found.push(...checkTypeOf(entity).secrets(entity));
   return scrubbable(found);

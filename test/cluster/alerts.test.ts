@@ -18,10 +18,12 @@ import type { Instance } from './instances.ts';
 
 const LEASE = 6;
 
-/** Answers 200 per path, or 500 for the paths a test fails. */
+/** Answers 200 per path, or 500 for the paths a test fails; records heartbeat callers. */
 async function startTargets() {
   const failing = new Set<string>();
+  const heartbeats: string[] = [];
   const server = http.createServer((req, res) => {
+    if (req.url === '/heartbeat') heartbeats.push(req.headers['user-agent'] ?? '');
     const bad = failing.has(req.url!);
     res.writeHead(bad ? 500 : 200, { 'content-type': 'application/json' });
     res.end(bad ? '{"status":"down"}' : '{"status":"ok"}');
@@ -30,6 +32,7 @@ async function startTargets() {
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     failing,
+    heartbeats,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -91,6 +94,8 @@ describe('one alerter among several instances', () => {
       `  ${name}: { type: api, url: "${targets.base}/${name}", interval: 1, failure_threshold: 1 }`);
     config = path.join(dir, 'entities.yaml');
     writeFileSync(config, `cluster: { name: alerts, lease: ${LEASE} }
+heartbeat_url: ${targets.base}/heartbeat
+heartbeat_interval: 1
 notify:
   telegram:
     token: \${TELEGRAM_BOT_TOKEN}
@@ -112,6 +117,18 @@ ${entities.join('\n')}
     await targets.close();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The next `n` heartbeat calls, by User-Agent. */
+  const nextHeartbeats = async (n: number) => {
+    const from = targets.heartbeats.length;
+    await until(async () => (targets.heartbeats.length >= from + n ? true : undefined), `${n} heartbeats`);
+    return targets.heartbeats.slice(from, from + n);
+  };
+
+  it('has only the leader call the heartbeat URL', async () => {
+    const first = await leader(['a', 'b', 'c']);
+    assert.deepEqual(await nextHeartbeats(3), Array(3).fill(`pulsemap (${first})`));
   });
 
   it('carries a state change to every instance\'s /events', async () => {
@@ -143,6 +160,8 @@ ${entities.join('\n')}
     targets.failing.add('/shop');
     await fake.waitFor(() => about('shop').length >= 1, 'the shop alert from the next leader', 60_000);
     console.log(`# leader ${first} SIGKILLed: shop's failure announced ${Date.now() - killedAt} ms later (lease ${LEASE} s)`);
+    const next = await leader([...running.keys()]);
+    assert.deepEqual(await nextHeartbeats(2), Array(2).fill(`pulsemap (${next})`));
   });
 
   it('a leader paused past its lease sends nothing when it resumes; the new one announces once', async () => {

@@ -26,6 +26,7 @@ test('a small file becomes a fully defaulted Config', () => {
     title: 'Small',
     public_url: null,
     cluster: null,
+    heartbeat: { url: null, interval: 60 },
     entities: [
       {
         name: 'web', type: 'api', interval: 30, ...timing, dependencies: ['db'], group: 'backend',

@@ -23,7 +23,7 @@ export function apiEntity(name: string, url: string, dependencies: string[] = []
 
 export function configOf(entities: Entity[], over: Partial<Config> = {}): Config {
   return {
-    path: 'entities.yaml', title: 'test', public_url: null, cluster: null, entities,
+    path: 'entities.yaml', title: 'test', public_url: null, cluster: null, heartbeat: { url: null, interval: 60 }, entities,
     notify: notifyOf({}), groups: {},
     retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null),
     map: { max_entities: 60 }, status_pages: [], announcements: [], badges: 'listed', maintenance: [], ...over,
