@@ -15,6 +15,7 @@ import { openWatchedStore } from './store/health.ts';
 import type { OutboxMessage, Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
 import { createEditor } from './editing/service.ts';
+import { collectSecrets } from './config/secrets.ts';
 import { createAuditLog } from './editing/audit.ts';
 import type { ConfigStatus } from './server/deps.ts';
 import type { Logger } from './log.ts';
@@ -190,7 +191,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
 
   // Changes from the page and the API go through the file and come back through the watcher.
   const audit = createAuditLog(path.join(options.data, 'audit.jsonl'));
-  const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit });
+  const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit, secrets: () => collectSecrets(monitor.config()) });
   const app = createApp({
     monitor, store, logger, configStatus: () => status, storeStatus: storeHealth.status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, maintenance, health: alerts.health, editor, audit,
     cluster: node ?? undefined,

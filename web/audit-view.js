@@ -5,7 +5,7 @@ export async function showAudit(dialog, diffView) {
   const res = await fetch('audit?limit=100', { headers: { accept: 'application/json' } });
   const entries = res.ok ? await res.json() : [];
   const list = el('ol', { class: 'audit-list' }, entries.map((e) => el('li', {}, [
-    el('p', {}, [el('strong', { text: `${e.action} ${e.entity}` }), el('span', { class: 'muted', text: ` by ${e.by}, ${formatTime(e.at)}` })]),
+    el('p', {}, [el('strong', { text: `${e.action}${e.kind ? ` ${e.kind}` : ''} ${e.entity}` }), el('span', { class: 'muted', text: ` by ${e.by}, ${formatTime(e.at)}` })]),
     el('details', {}, [el('summary', { text: 'Change' }), diffView(e.diff)]),
   ])));
   dialog.replaceChildren(el('form', { method: 'dialog' }, [

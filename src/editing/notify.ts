@@ -7,7 +7,7 @@ import type { ConfigProblem } from '../config/errors.ts';
 import type { Config } from '../types.ts';
 import { EditRefused, parseForEdit } from './entity-edit.ts';
 import type { Fields } from './entity-edit.ts';
-import { HIDDEN } from './redact.ts';
+import { hideSecrets, holdsSecret, keepHidden, mapStrings, valueAtPath } from './hidden.ts';
 import { setAt, writtenAt } from './section-edit.ts';
 import type { Plan } from './service.ts';
 
@@ -27,32 +27,15 @@ export interface NotifyView {
   readonly types: readonly string[];
 }
 
-/** Every string in `value` passed through `fn`, the shape kept. */
-function mapStrings(value: unknown, fn: (s: string, path: string[]) => unknown, path: string[] = []): unknown {
-  if (typeof value === 'string') return fn(value, path);
-  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, fn, [...path, String(i)]));
-  if (isPlainMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn, [...path, k])]));
-  return value;
-}
-
-const valueAtPath = (value: unknown, path: readonly string[]): unknown =>
-  path.reduce<unknown>((v, k) => (isPlainMap(v) || Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), value);
-
-const holdsSecret = (text: string, secrets: readonly string[]) => secrets.some((s) => s !== '' && text.includes(s));
-
-/**
- * `secrets`: values of the running configuration that must not be shown (null when the file
- * does not load: then every value without a `${VAR}` reference is hidden).
- */
-export function readNotify(text: string, secrets: readonly string[] | null): NotifyView {
+/** `secrets`: values that must not be shown (Editor.secretsIn). */
+export function readNotify(text: string, secrets: readonly string[]): NotifyView {
   const doc = parseForEdit(text);
   const notify = writtenAt(doc, ['notify']);
-  const hide = (s: string) => (secrets === null ? !s.includes('${') && s !== '' : holdsSecret(s, secrets)) ? HIDDEN : s;
   const channels: Record<string, Fields> = {};
   const settings: Partial<Record<NotifySetting, unknown>> = {};
   for (const [key, value] of Object.entries(isPlainMap(notify) ? notify : {})) {
     if (isSetting(key)) settings[key] = value;
-    else channels[key] = mapStrings(value, hide) as Fields;
+    else channels[key] = hideSecrets(value as Fields, secrets);
   }
   const groups: Record<string, unknown> = {};
   const written = writtenAt(doc, ['groups']);
@@ -60,16 +43,6 @@ export function readNotify(text: string, secrets: readonly string[] | null): Not
     if (isPlainMap(group) && group.notify !== undefined) groups[path] = group.notify;
   }
   return { channels, settings, groups, types: CHANNEL_NAMES };
-}
-
-/** `<hidden>` in a request keeps the value written at that place. */
-function keepHidden(next: unknown, before: unknown, where: string): unknown {
-  return mapStrings(next, (s, path) => {
-    if (s !== HIDDEN) return s;
-    const old = valueAtPath(before, path);
-    if (typeof old !== 'string') throw new EditRefused(`${where}/${path.join('/')}: ${HIDDEN} stands for a value already written there, and there is none`, 422);
-    return old;
-  });
 }
 
 export function putChannel(name: string, fields: Fields): { plan: (text: string) => Plan; check: (config: Config) => ConfigProblem[] } {

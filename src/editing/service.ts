@@ -10,6 +10,7 @@ import { addEntity, deleteEntity, EditRefused, entityFields, notEditable, parseF
 import type { Fields } from './entity-edit.ts';
 import { etagOf, matches, readConfigText, writeAtomically } from './file.ts';
 import { redactSecrets } from './redact.ts';
+import { hideSecrets, keepHidden } from './hidden.ts';
 import { collectSecrets } from '../config/secrets.ts';
 import { scrub } from '../secrets.ts';
 
@@ -53,6 +54,8 @@ export interface EditorOptions {
   readonly reload: () => Promise<void>;
   readonly audit: AuditLog;
   readonly now?: () => number;
+  /** Secrets of the running configuration (kept hidden even while the file does not load). */
+  readonly secrets?: () => readonly string[];
 }
 
 /** A planned change: the new text, the name of what it changed, and the audit action. */
@@ -79,7 +82,9 @@ export interface Editor {
   config(): Promise<{ text: string; etag: string }>;
   /** The file exactly as written, for server-side readers that hide secrets themselves. */
   current(): Promise<{ text: string; etag: string }>;
-  /** One entity's fields as written (`${VAR}` kept), or null. */
+  /** Values `text` holds that must not be shown: its own secrets and the running configuration's. */
+  secretsIn(text: string): string[];
+  /** One entity's fields as written (`${VAR}` kept, secrets written as plain text `<hidden>`), or null. */
   entity(name: string): Promise<{ name: string; fields: Fields; editable: boolean; reason: string | null; etag: string } | null>;
   change(request: ChangeRequest): Promise<ChangeResult>;
   edit(request: EditRequest): Promise<ChangeResult>;
@@ -108,7 +113,10 @@ function withoutName(fields: Fields | undefined): { fields: Fields; rename: stri
 }
 
 function plan(text: string, request: ChangeRequest): Plan {
-  const { fields, rename } = withoutName(request.fields);
+  const { fields: sent, rename } = withoutName(request.fields);
+  // `<hidden>` (a secret shown hidden) keeps what is written there; a new entity has nothing to keep.
+  const written = request.action === 'create' ? undefined : entityFields(parseForEdit(text), request.name) ?? undefined;
+  const fields = keepHidden(sent, written, `/entities/${request.name}`);
   const renamed = (t: string) => (rename !== null && rename !== request.name ? renameEntity(t, request.name, rename) : t);
   const to = rename ?? request.name;
   switch (request.action) {
@@ -121,7 +129,7 @@ function plan(text: string, request: ChangeRequest): Plan {
     case 'update': {
       const current = entityFields(parseForEdit(text), request.name);
       if (current === null) throw new EditRefused(`no entity named '${request.name}'`, 404);
-      const next = mergePatch(current, fields) as Fields;
+      const next = keepHidden(mergePatch(current, sent) as Fields, current, `/entities/${request.name}`);
       const onlyRename = Object.keys(fields).length === 0;
       return { text: renamed(replaceEntity(text, request.name, next)), name: to, action: onlyRename && rename ? 'rename' : 'update' };
     }
@@ -139,10 +147,10 @@ export function createEditor(options: EditorOptions): Editor {
 
   /** Secrets the file holds as plain text (a password written into a URL...), to keep out of answers. */
   function writtenSecrets(...texts: string[]): string[] {
-    return texts.flatMap((t) => {
+    return [...options.secrets?.() ?? [], ...texts.flatMap((t) => {
       const parsed = parseConfig(t, options.file, options.env);
       return 'config' in parsed ? collectSecrets(parsed.config) : [];
-    });
+    })];
   }
   const hide = (text: string, secrets: readonly string[]) => scrub(redactSecrets(text), secrets);
 
@@ -187,13 +195,14 @@ export function createEditor(options: EditorOptions): Editor {
       const text = await readConfigText(options.file);
       return { text, etag: etagOf(text) };
     },
+    secretsIn: (text) => writtenSecrets(text),
     async entity(name) {
       const text = await readConfigText(options.file);
       const doc = parseForEdit(text);
       const fields = entityFields(doc, name);
       if (fields === null) return null;
       const reason = notEditable(doc, name);
-      return { name, fields, editable: reason === null, reason, etag: etagOf(text) };
+      return { name, fields: hideSecrets(fields, writtenSecrets(text)), editable: reason === null, reason, etag: etagOf(text) };
     },
     change: (request) => serially(() => edit({ ...request, kind: 'entity', plan: (text) => plan(text, request) })),
     edit: (request) => serially(() => edit(request)),

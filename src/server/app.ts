@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Koa {
   authRoutes(open, { auth, sessions, limiter: deps.loginLimiter ?? createLoginLimiter({ now }), logger: deps.logger });
   if (deps.editor && deps.audit) {
     configRoutes(router, { editor: deps.editor, audit: deps.audit });
-    adminRoutes(router, { editor: deps.editor, config: () => deps.monitor.config(), fileLoaded: () => deps.configStatus().error === null });
+    adminRoutes(router, { editor: deps.editor });
   }
   const uptime = deps.uptime ?? createUptimeCache(deps.store, clock);
   entityRoutes(router, deps, uptime);

@@ -204,3 +204,28 @@ test('settings and group routes', async () => {
   assert.equal(audit.body[0].entity, 'group eu/payments');
   rig.write(base);
 });
+
+test('an entity secret written as plain text reads <hidden> in its fields, /config and diffs, and <hidden> sent back keeps it', async () => {
+  const header = 'literal-header-secret-1';
+  const withEntity = `${base}  h:\n    type: api\n    url: http://127.0.0.1:9/x\n    interval: 600\n    headers: { X-Key: ${header} }\n`;
+  rig.write(withEntity);
+  const shown = await rig.call('GET', '/config/entities/h');
+  assert.equal(shown.status, 200);
+  assert.deepEqual(shown.body.fields, { type: 'api', url: 'http://127.0.0.1:9/x', interval: 600, headers: { 'X-Key': '<hidden>' } });
+  const config = await rig.call('GET', '/config');
+  assert.ok(!config.body.text.includes(header) && !config.body.text.includes(LITERAL), 'no plain-text secret in /config');
+  assert.match(config.body.text, /headers: \{ X-Key: \*\*\* \}/);
+
+  // The form sends back what it was shown: the header stays as written; the diff hides it.
+  const saved = await rig.call('PUT', '/entities/h', { body: { ...shown.body.fields, interval: 900 } });
+  assert.equal(saved.status, 200);
+  assert.equal(rig.read(), withEntity.replace('interval: 600\n    headers', 'interval: 900\n    headers'));
+  const patched = await rig.call('PATCH', '/entities/h?dry_run=1', { body: { headers: { 'X-Key': '<hidden>', 'X-Other': 'b' } } });
+  assert.equal(patched.status, 200);
+  assert.match(patched.body.diff, /\+ {4}headers: \{ X-Key: \*\*\*, X-Other: b \}/);
+  const duplicate = await rig.call('POST', '/entities', { body: { name: 'h2', ...shown.body.fields } });
+  assert.equal(duplicate.status, 422, 'a new entity has no written value for <hidden> to keep');
+  assert.match(duplicate.body.error, /\/entities\/h2\/headers\/X-Key: <hidden> stands for a value already written there/);
+  assertNoSecrets(JSON.stringify([shown.body, config.body, saved.body, patched.body, duplicate.body]), header, LITERAL);
+  rig.write(base);
+});

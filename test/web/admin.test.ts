@@ -136,6 +136,13 @@ test('an admin manages users and notify settings from the page', async () => {
 
   assert.ok(read().endsWith('  chat: { type: slack, url: "${SLACK_HOOK}" }\n  default: [ops, chat]\nentities:\n  web: { type: ping, host: 127.0.0.1, interval: 600, group: eu }\ngroups:\n  eu:\n    notify: [chat]\n'), read());
   assert.deepEqual(service.monitor.config().notify.channels.map((c) => c.name), ['ops', 'chat'], 'running');
+  // The audit log names what each change was to.
+  await page.click('#admin-dialog >> text=Close');
+  await page.click('#audit');
+  await page.locator('#editor .audit-list li').first().waitFor();
+  const entries = await page.locator('#editor .audit-list li strong').allTextContents();
+  assert.deepEqual(entries.slice(0, 3), ['update notify group eu', 'update notify settings', 'create notify chat']);
+  assert.ok(entries.includes('create user cy') && entries.includes('delete user cy'), entries.join(', '));
   const content = await page.content();
   for (const secret of Object.values(ENV)) assert.ok(!content.includes(secret), 'no secret on the page');
   assert.doesNotMatch(content, /scrypt\$/);

@@ -7,13 +7,11 @@ import { requireRole } from '../../auth/identity.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { ROLES } from '../../auth/types.ts';
 import type { Role } from '../../auth/types.ts';
-import { collectSecrets } from '../../config/secrets.ts';
 import { EditRefused } from '../../editing/service.ts';
 import type { ChangeResult, EditRequest, Editor } from '../../editing/service.ts';
 import { addUser, deleteUser, listUsers, updateUser } from '../../editing/users.ts';
 import { deleteChannel, patchSettings, putChannel, readNotify, setGroupRoutes } from '../../editing/notify.ts';
 import type { Fields } from '../../editing/entity-edit.ts';
-import type { Config } from '../../types.ts';
 import { readBody } from '../body.ts';
 import { HttpError } from '../errors.ts';
 import { respond } from './config.ts';
@@ -23,10 +21,6 @@ export const MIN_PASSWORD = 8;
 
 export interface AdminRouteDeps {
   readonly editor: Editor;
-  /** The running configuration, for the secrets answers must not show. */
-  readonly config: () => Config;
-  /** Whether the file on disk is the one running (no rejected edit pending). */
-  readonly fileLoaded: () => boolean;
 }
 
 function invalid(path: string, message: string): never {
@@ -99,7 +93,7 @@ export function adminRoutes(router: Router, deps: AdminRouteDeps): void {
     const { text, etag } = await editor.current();
     ctx.set('ETag', etag);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ...planned(() => readNotify(text, deps.fileLoaded() ? collectSecrets(deps.config()) : null)), etag };
+    ctx.body = { ...planned(() => readNotify(text, editor.secretsIn(text))), etag };
   });
 
   router.put('/admin/notify/channels/:name', admin, async (ctx) => {
