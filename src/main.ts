@@ -95,7 +95,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alertsOn = (on: Store, claim?: (m: OutboxMessage) => Promise<boolean>): AlertService => createAlertService({
-    store: on, monitor, logger, flaps,
+    store: on, monitor, logger, flaps, storeHealth,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel), claim },
   });
   let hash = configHash(options.config);

@@ -4,6 +4,8 @@ import type { Status } from '../domain.ts';
 export type AlertEvent =
   | 'down'
   | 'recovered'
+  /** A failure that began and ended while the store could not take alerts: told once, afterwards. */
+  | 'outage'
   | 'reminder'
   | 'degraded'
   | 'undegraded'

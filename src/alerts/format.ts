@@ -36,7 +36,7 @@ export function formatTime(ms: number): string {
 }
 
 const EMOJI: Record<AlertItem['event'], string> = {
-  down: '🔴', reminder: '🔁', recovered: '✅', degraded: '🟡', undegraded: '🟢',
+  down: '🔴', reminder: '🔁', recovered: '✅', outage: '🟠', degraded: '🟡', undegraded: '🟢',
   certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅', flapping: '🔀', flapping_end: '⏹️',
   maintenance_start: '🔧', maintenance_end: '🏁',
 };
@@ -64,6 +64,7 @@ export function headline(i: AlertItem): Line {
     case 'down': return [emoji, name, ' is down'];
     case 'reminder': return [emoji, name, ` is still down${i.since === null ? '' : ` (for ${formatDuration(i.at - i.since)})`}`];
     case 'recovered': return [emoji, name, ` is back up${i.status === 'degraded' ? ' (degraded)' : ''}${lasted}`];
+    case 'outage': return [emoji, name, ` was down from ${formatTime(i.since ?? i.at)} to ${formatTime(i.at)} (${formatDuration(i.at - (i.since ?? i.at))})`];
     case 'degraded': return [emoji, name, ' is degraded'];
     case 'undegraded': return [emoji, name, ` is back to normal${lasted}`];
     case 'certificate': return [emoji, name, `: ${certText(i.days ?? 0)}`];
@@ -91,6 +92,11 @@ export function details(i: AlertItem): Line[] {
       break;
     case 'recovered':
       if (i.since !== null) lines.push([`Down since ${formatTime(i.since)}`]);
+      break;
+    case 'outage':
+      lines.push([clip(i.message)]);
+      if (i.impacted.length > 0) lines.push([`Impacted: ${impactedList(i.impacted)}`]);
+      lines.push([`Now ${i.status ?? 'unknown'}; told late because the store was failing.`]);
       break;
     case 'config_invalid':
       for (const problem of i.message.split('\n').slice(0, 10)) lines.push([clip(problem)]);

@@ -59,6 +59,8 @@ export interface Outbox {
   add(messages: readonly NewOutboxMessage[]): Promise<void>;
   /** Looks for due messages now. */
   kick(): void;
+  /** The store is back: writes the delivery records kept in memory now, then looks for due messages. */
+  storeBack(): void;
   depth(): Promise<number>;
   /** The latest failure of a channel that has not delivered since; null when all are fine. */
   lastError(): DeliveryFailure | null;
@@ -297,6 +299,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       kick();
     },
     kick,
+    storeBack() {
+      if (closed) return;
+      if (recordTimer !== null) clock.clearTimeout(recordTimer);
+      recordTimer = null;
+      void record().then(kick);
+    },
     depth: () => store.outboxDepth(),
     lastError() {
       let latest: DeliveryFailure | null = null;

@@ -21,6 +21,8 @@ type Severity = 'critical' | 'error' | 'warning' | 'info';
 const ACTION: Record<AlertEvent, { action: 'trigger' | 'resolve'; severity: Severity; incident: 'down' | 'degraded' | 'certificate' | 'config' } | null> = {
   down: { action: 'trigger', severity: 'critical', incident: 'down' },
   recovered: { action: 'resolve', severity: 'info', incident: 'down' },
+  // Over before it could be told: nothing to open in PagerDuty.
+  outage: null,
   reminder: null,
   degraded: { action: 'trigger', severity: 'warning', incident: 'degraded' },
   undegraded: { action: 'resolve', severity: 'info', incident: 'degraded' },

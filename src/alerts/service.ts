@@ -1,11 +1,16 @@
 // The alert pipeline: results and transitions → batches (2 s) → policy → outbox → channels.
 // Its handlers only record and arm a timer; everything else runs later, one job at a time, so a
 // slow store or channel never holds up a check.
+// The bookkeeping in memory is the truth; the store follows it. While the store refuses writes,
+// decided items wait here (never dropped) and are written with backoff, and at once when the
+// store is back, followed by a catch-up against the live states.
 import type { Ack, CheckResult, Config, Entity, EntityState, Transition } from '../types.ts';
 import type { Monitor, MonitorSubscriber } from '../monitor/monitor.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
-import type { Store } from '../store/store.ts';
+import type { NewOutboxMessage, Store } from '../store/store.ts';
+import type { StoreHealth } from '../store/health.ts';
+import { StoreUnavailableError } from '../store/health.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AlertItem } from './alert.ts';
@@ -21,7 +26,7 @@ import {
   EMPTY_BOOKKEEPING, acknowledge, ackOf, decide, dueReminders, nextReminderAt, reconcile, unacknowledge,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
-import { awaitingConfirmation, certificateTrigger, outboxMessages } from './triggers.ts';
+import { awaitingConfirmation, certificateTrigger, mergeOutages, outboxMessages } from './triggers.ts';
 import { collectSecrets } from '../config/secrets.ts';
 import { createScrubber } from '../secrets.ts';
 import type { Scrub } from '../secrets.ts';
@@ -39,6 +44,8 @@ export interface AlertServiceOptions {
   readonly outbox?: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAgeMs' | 'sendTimeoutMs' | 'onSent' | 'onFailed' | 'claim'>;
   /** Flapping detection: while an entity flaps, one message at start and one when it settles. */
   readonly flaps?: Pick<FlapTracker, 'isFlapping' | 'listen'>;
+  /** Tells when the store fails and when it is back (store/health.ts): alerts catch up then. */
+  readonly storeHealth?: Pick<StoreHealth, 'listen'>;
 }
 
 /** Transitions and certificate figures feed the batches; a reload swaps channels and secrets. */
@@ -72,6 +79,10 @@ const MAX_TIMER = 24 * 3_600_000;
 /** How long a closing batch window waits for a pending entity's confirming check. */
 const CONFIRM_GRACE_MS = 500;
 
+/** Pauses between attempts to write what the store refused: doubling from the first to the cap. */
+const PERSIST_RETRY_MS = 1_000;
+const PERSIST_RETRY_MAX_MS = 30_000;
+
 export function createAlertService(options: AlertServiceOptions): AlertService {
   const { store, monitor } = options;
   const clock = options.clock ?? systemClock;
@@ -87,6 +98,14 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   let batchTimer: unknown = null;
   let reminderTimer: unknown = null;
   let chain: Promise<void> = Promise.resolve();
+  /** Items decided but not yet written with the bookkeeping (the store refused): merged into outages when told. */
+  let held: AlertItem[] = [];
+  /** Messages written in the bookkeeping's journal but not yet in the outbox. */
+  let journal: NewOutboxMessage[] = [];
+  /** The bookkeeping in memory is newer than the stored one. */
+  let dirty = false;
+  let persistTimer: unknown = null;
+  let persistDelay = 0;
   let started = false;
   let closed = false;
 
@@ -106,20 +125,74 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return chain;
   }
 
-  /** Saves the bookkeeping with the messages it implies, then queues them. */
+  /** Takes a decision: the bookkeeping changes in memory at once, the store follows (persist). */
   async function commit(decision: Decision): Promise<void> {
     const items = decision.items.map((i): AlertItem => ({ ...i, message: scrub(i.message) }));
-    const messages = outboxMessages(items, router, channels.channels, clock.now());
-    if (decision.bookkeeping === book && messages.length === 0) return;
-    await save(store, { bookkeeping: decision.bookkeeping, pending: messages });
+    if (decision.bookkeeping === book && items.length === 0) return;
     book = decision.bookkeeping;
-    if (messages.length > 0) {
-      await outbox.add(messages);
-      await save(store, { bookkeeping: book, pending: [] });
-      for (const i of items) logger.info({ event: i.event, entity: i.entity, key: i.key }, 'alert queued');
-    }
+    held.push(...items);
+    dirty = true;
+    await persist();
     armReminder();
   }
+
+  /**
+   * Saves the bookkeeping with the messages it implies (its journal), then queues them. When the
+   * store refuses, everything stays in memory and is tried again later; nothing is dropped.
+   */
+  async function persist(): Promise<void> {
+    if (!dirty && held.length === 0 && journal.length === 0) return;
+    try {
+      if (dirty || held.length > 0) {
+        const items = mergeOutages(held);
+        const messages = outboxMessages(items, router, channels.channels, clock.now());
+        const pending = [...journal, ...messages];
+        await save(store, { bookkeeping: book, pending });
+        journal = pending;
+        held = [];
+        dirty = false;
+        for (const i of items) if (messages.length > 0) logger.info({ event: i.event, entity: i.entity, key: i.key }, 'alert queued');
+      }
+      if (journal.length > 0) {
+        await outbox.add(journal);
+        journal = [];
+        dirty = true; // the stored journal is spent
+        await save(store, { bookkeeping: book, pending: [] });
+        dirty = false;
+      }
+    } catch (err) {
+      // An unavailable store is logged once by its health; anything else is worth a line here.
+      if (!(err instanceof StoreUnavailableError)) logger.error({ err: scrub(String(err)) }, 'alerts: bookkeeping failed; kept in memory and retried');
+      persistLater();
+      return;
+    }
+    persistDelay = 0;
+    if (persistTimer !== null) clock.clearTimeout(persistTimer);
+    persistTimer = null;
+  }
+
+  function persistLater(): void {
+    if (closed || persistTimer !== null) return;
+    persistDelay = persistDelay === 0 ? PERSIST_RETRY_MS : Math.min(PERSIST_RETRY_MAX_MS, persistDelay * 2);
+    persistTimer = clock.setTimeout(() => {
+      persistTimer = null;
+      void job(persist);
+    }, persistDelay);
+  }
+
+  /** The store is back: what waited is written now, then a catch-up against the live states. */
+  function storeBack(): void {
+    if (closed || !started) return;
+    if (persistTimer !== null) clock.clearTimeout(persistTimer);
+    persistTimer = null;
+    persistDelay = 0;
+    void job(async () => {
+      await persist();
+      if (active()) await commit(reconcile(book, view()));
+    });
+    outbox.storeBack();
+  }
+  options.storeHealth?.listen((ok) => { if (ok) storeBack(); });
 
   function flushBatch(): Promise<void> {
     if (batchTimer !== null) clock.clearTimeout(batchTimer);
@@ -237,8 +310,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       await job(async () => {
         const next = acknowledge(book, name, ack);
         if (next === null) return;
-        await save(store, { bookkeeping: next, pending: [] });
         book = next;
+        dirty = true;
+        await persist();
         result = ackOf(book, name);
         logger.info({ entity: name, by: ack.by }, 'incident acknowledged');
         armReminder();
@@ -248,9 +322,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     async unacknowledge(name) {
       await job(async () => {
         if (book.acks[name] === undefined) return;
-        const next = unacknowledge(book, name);
-        await save(store, { bookkeeping: next, pending: [] });
-        book = next;
+        book = unacknowledge(book, name);
+        dirty = true;
+        await persist();
         armReminder();
       });
     },
@@ -287,6 +361,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       await flushBatch();
       closed = true;
       if (reminderTimer !== null) clock.clearTimeout(reminderTimer);
+      if (persistTimer !== null) clock.clearTimeout(persistTimer);
       await chain;
       await outbox.close();
     },

@@ -36,3 +36,32 @@ export function outboxMessages(items: readonly AlertItem[], router: Router, chan
     return alert === null ? [] : c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now }));
   });
 }
+
+/**
+ * Items that waited in memory while the store failed, as they are told once it is back: a
+ * failure that was never told and has recovered since becomes one `outage` item ("down from …
+ * to …") in place of its down, reminders and recovery. Everything else stays as it was.
+ */
+export function mergeOutages(items: readonly AlertItem[]): AlertItem[] {
+  const out: (AlertItem | null)[] = [...items];
+  const openDown = new Map<string, number>();
+  for (let n = 0; n < out.length; n++) {
+    const i = out[n]!;
+    if (i.entity === null) continue;
+    if (i.event === 'down') {
+      openDown.set(i.entity, n);
+    } else if (i.event === 'reminder' && openDown.has(i.entity)) {
+      out[n] = null;
+    } else if (i.event === 'recovered' && openDown.has(i.entity)) {
+      const at = openDown.get(i.entity)!;
+      const down = out[at]!;
+      openDown.delete(i.entity);
+      out[n] = null;
+      out[at] = {
+        ...down, event: 'outage', status: i.status, at: i.at, key: `${i.entity}:outage:${down.at}`,
+        ...(i.reach ? { reach: i.reach } : {}),
+      };
+    }
+  }
+  return out.filter((i) => i !== null);
+}

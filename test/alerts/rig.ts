@@ -19,6 +19,9 @@ import type { TempStore } from './helpers.ts';
 
 export const DB_PASSWORD = 'db-Pa55-w0rd-xyz';
 
+/** When a rig's clock starts. */
+export const RIG_START = Date.UTC(2026, 10, 21, 6, 0, 0);
+
 /** A TCP proxy to the test PostgreSQL: down() closes the port (connections refused), up() reopens it. */
 export interface PgProxy {
   readonly port: number;
@@ -83,9 +86,9 @@ export interface Rig {
 export async function startRig(
   entities: Entity[],
   notify: Parameters<typeof notifyOf>[0],
-  options: Partial<AlertServiceOptions> & { temp?: TempStore } = {},
+  options: Partial<AlertServiceOptions> & { temp?: TempStore; clock?: FakeClock } = {},
 ): Promise<Rig> {
-  const clock = fakeClock(Date.UTC(2026, 10, 21, 6, 0, 0));
+  const clock = options.clock ?? fakeClock(RIG_START);
   const temp = options.temp ?? await tempStore();
   const { logger, lines } = captureLogger();
   const lateness: number[] = [];
