@@ -16,6 +16,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
+COPY scripts/compile-cache.js ./scripts/
 COPY src ./src
 COPY schema ./schema
 COPY web ./web
@@ -24,6 +25,10 @@ COPY entities.yaml ./
 
 RUN mkdir -p /data && chown node:node /data
 USER node
+# Node's compile cache (see bin/pulsemap.js), filled at build time for the node user: even the
+# first start of a new container runs without the type stripper (about 25 MB less RSS).
+ENV NODE_COMPILE_CACHE=/home/node/.cache/node-compile-cache
+RUN node scripts/compile-cache.js
 ENV PULSEMAP_DATA=/data PULSEMAP_CONFIG=/app/entities.yaml PORT=8000
 EXPOSE 8000
 VOLUME /data

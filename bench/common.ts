@@ -26,12 +26,28 @@ export interface Helper {
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
 
-export async function startHelper(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Helper> {
+/**
+ * Node's compile cache for the service processes, as bin/pulsemap.js turns it on in production:
+ * from the second start on, no type stripper in the process.
+ */
+export const BENCH_COMPILE_CACHE = join(tmpdir(), 'pulsemap-bench-compile-cache');
+
+export interface HelperOptions {
+  /** Node flags; default: SERVICE_NODE_FLAGS for pulsemap-child.ts, none for the others. */
+  readonly nodeFlags?: readonly string[];
+  /** CPUs to pin the process to (`taskset -c`), e.g. '0' for a one-core board. */
+  readonly cpus?: string;
+}
+
+export async function startHelper(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, options: HelperOptions = {}): Promise<Helper> {
+  const service = script.endsWith('pulsemap-child.ts');
+  const flags = options.nodeFlags ?? (service ? SERVICE_NODE_FLAGS : []);
+  // taskset runs node in its own place and hands on the IPC channel with the environment.
   const child = fork(new URL(script, import.meta.url), [...args], {
-    execPath: process.execPath,
-    execArgv: script.endsWith('pulsemap-child.ts') ? SERVICE_NODE_FLAGS : [],
+    execPath: options.cpus === undefined ? process.execPath : 'taskset',
+    execArgv: options.cpus === undefined ? [...flags] : ['-c', options.cpus, process.execPath, ...flags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...(service ? { NODE_COMPILE_CACHE: BENCH_COMPILE_CACHE } : {}), ...env },
   });
   let seq = 0;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
-const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series'];
+const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series', 'footprint'];
 const full = process.argv.includes('--full');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? process.argv[onlyAt + 1]!.split(',') : SCRIPTS;

@@ -3,7 +3,7 @@
 // its CMD starts a service from them that its HEALTHCHECK finds healthy.
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,9 +122,21 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
     HOST: '127.0.0.1', // tests stay on loopback; in the image the default 0.0.0.0 applies
   };
   writeFileSync(containerEnv.PULSEMAP_CONFIG!, `entities:\n  self:\n    type: api\n    url: ${target.url}\n`);
+  // The build steps that run as the service's user (filling Node's compile cache), as the build runs them.
+  const built = dockerfile.slice(dockerfile.findIndex((i) => i.op === 'USER')).filter((i) => i.op === 'RUN');
+  assert.ok(built.length > 0, 'the compile cache is filled at build time');
+  for (const { args } of built) {
+    const [program, ...rest] = args.split(/\s+/);
+    assert.equal(program, 'node', `a build step this test can run: ${args}`);
+    const r = spawnSync(process.execPath, rest, { cwd: app, env: containerEnv, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `RUN ${args}:\n${r.stderr}`);
+  }
   const [cmd, ...cmdArgs] = execForm(one('CMD'));
   assert.equal(cmd, 'node');
-  const child = spawn(process.execPath, cmdArgs, { cwd: app, env: containerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Reports at exit whether Node loaded its type stripper: with the cache filled, it must not.
+  const stripper = path.join(tmp, 'report-stripper.mjs');
+  writeFileSync(stripper, 'process.on("exit", () => process.stderr.write(`stripper loaded: ${process.moduleLoadList.some((m) => m.includes("amaro"))}\\n`));\n');
+  const child = spawn(process.execPath, cmdArgs, { cwd: app, env: { ...containerEnv, NODE_OPTIONS: `--import=${stripper}` }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -155,6 +167,7 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
   } finally {
     child.kill('SIGTERM');
     assert.equal(await exited, 0, `clean exit on SIGTERM (docker stop):\n${output}`);
+    assert.match(output, /stripper loaded: false\n/, 'the first start of the image found every module in the compile cache');
     await target.close();
   }
   assert.equal(await healthcheck(), 1, 'HEALTHCHECK fails when nothing answers');
