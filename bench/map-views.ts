@@ -4,6 +4,7 @@
 // updated SVG (no layout). Through the real map service and its layout process, in-process
 // otherwise.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import { createMapService } from '../src/map/service.ts';
@@ -14,6 +15,8 @@ import { fmt, median, table, tempDir } from './common.ts';
 import { estateShape, estateYaml } from './samples.ts';
 
 const SIZES = [1_000, 5_000, 20_000];
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(', ');
+const loadAtStart = load();
 const rows: (string | number)[][] = [];
 const recolour: (string | number)[][] = [];
 
@@ -38,6 +41,7 @@ for (const n of SIZES) {
     ['overview', { kind: 'overview' }],
     ['group region-0', { kind: 'group', path: 'region-0' }],
     ['group region-0/cluster-0', { kind: 'group', path: 'region-0/cluster-0' }],
+    ['group region-0/cluster-1', { kind: 'group', path: 'region-0/cluster-1' }],
     ['focus r0c0s10', { kind: 'focus', name: 'r0c0s10' }],
   ];
   // A cascade for the problems view: one cluster's database fails, its services are blocked.
@@ -73,6 +77,7 @@ for (const n of SIZES) {
   await map.close();
 }
 
+console.log(`_load average (1, 5, 15 min): ${loadAtStart} at the start, ${load()} at the end; ${process.version}_\n`);
 console.log('### Map views: layout per view (budget: ≤ 500 ms at ≤ 300 cells; first map ≤ 2 s; any group view ≤ 1 s)\n');
 console.log(table(['entities', 'view', 'cells', 'time'], rows));
 console.log('\n### Status change → updated SVG (budget ≤ 50 ms; no new layout)\n');

@@ -3,6 +3,7 @@
 // first view) and at 20,000 entities on the overview. Also how often the SVG was fetched.
 import { launchBrowser, startCompanyTargets, startPulsemap, waitForStatuses } from './browser.ts';
 import { estateShape, estateYaml } from './samples.ts';
+import { loadavg } from 'node:os';
 import { fmt, table } from './common.ts';
 
 const WINDOW_MS = 60_000;
@@ -47,10 +48,13 @@ async function measure(count: number, interval: number, hash: string): Promise<(
 }
 
 const HEAD = ['entities', 'checked', 'view', 'first paint', 'long tasks while loading', 'long tasks / minute', 'count', 'longest', '/map.svg fetches', '/map.json fetches'];
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(', ');
+const loadAtStart = load();
 const rows: (string | number)[][] = [];
 for (const [count, interval, hash] of [[1_000, 2, ''], [20_000, 60, '#/overview']] as const) {
   rows.push(await measure(count, interval, hash));
   console.error(table(HEAD, rows.slice(-1)));
 }
+console.log(`_load average (1, 5, 15 min): ${loadAtStart} at the start, ${load()} at the end_\n`);
 console.log('### The page in Chromium: long tasks over one minute after the first paint (budget < 5 %)\n');
 console.log(table(HEAD, rows));

@@ -3,7 +3,7 @@
 // --only a,b runs a subset (names as below).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
 const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series', 'footprint'];
@@ -22,6 +22,7 @@ function machine(): string {
   return [
     `- mode: ${full ? 'full' : 'quick'}, ${new Date().toISOString()}`,
     `- nproc: ${cpus().length}; CPU: ${model}; Node ${process.version}; kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`,
+    `- load average (1, 5, 15 min) at the start: ${loadavg().map((l) => l.toFixed(1)).join(', ')}`,
     '- free -h:',
     '```',
     free,
@@ -46,5 +47,5 @@ for (const name of SCRIPTS.filter((s) => only.includes(s))) {
   }
   console.log(`\n_${name}: ${Math.round((Date.now() - t) / 1000)} s_\n`);
 }
-console.log(`_total: ${Math.round((Date.now() - started) / 1000)} s_`);
+console.log(`_total: ${Math.round((Date.now() - started) / 1000)} s; load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(', ')}_`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -65,7 +65,8 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
   const idleMs = options.idleMs ?? 5000;
   const entry = fileURLToPath(new URL('./layout-process.ts', import.meta.url));
   const waiting = new Map<number, { resolve(t: MapTemplate): void; reject(e: Error): void }>();
-  const exited = new Set<Promise<void>>();
+  /** Processes not yet ended (a retired one may still be on its way out), with their end. */
+  const alive = new Map<ChildProcess, Promise<void>>();
   let child: ChildProcess | null = null;
   let idle: NodeJS.Timeout | null = null;
   let nextId = 0;
@@ -96,11 +97,11 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
     };
     const gone = new Promise<void>((resolve) => proc.once('exit', (code, signal) => {
       lost(`map layout process ended (${signal ?? `exit ${code}`})`);
-      exited.delete(gone);
+      alive.delete(proc);
       options.onExit?.();
       resolve();
     }));
-    exited.add(gone);
+    alive.set(proc, gone);
     proc.on('error', (err) => {
       lost(`map layout process failed: ${err.message}`);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill();
@@ -135,8 +136,12 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
     running: () => child !== null,
     async close() {
       if (idle) { clearTimeout(idle); idle = null; }
-      child?.kill();
-      await Promise.all([...exited]);
+      // Retired ones too: an idle process is unreferenced, and close waits for every end.
+      for (const proc of alive.keys()) {
+        proc.ref();
+        proc.kill();
+      }
+      await Promise.all(alive.values());
     },
   };
 }
