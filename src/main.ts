@@ -27,6 +27,8 @@ import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
 import { createFlapTracker } from './monitor/flap-tracker.ts';
 import { createMaintenance } from './maintenance/service.ts';
+import { createChatOps } from './alerts/telegram-commands.ts';
+import type { ChatOps } from './alerts/telegram-commands.ts';
 import type { EntityMarks } from './types.ts';
 import { systemClock } from './clock.ts';
 import { clusterSettings, configHash, instanceName } from './cluster/settings.ts';
@@ -151,6 +153,21 @@ export async function startService(options: ServeOptions): Promise<Service> {
   // Windows open before the alerts catch up, so a failure inside one is not announced at start.
   await maintenance.start();
   await alerts.start();
+  // Telegram commands: one poller per bot; with several instances none (two pollers of one bot conflict).
+  let chatOps: ChatOps | null = null;
+  if (!settings) {
+    chatOps = createChatOps({
+      config: () => monitor.config(),
+      states: () => monitor.list().map((e) => e.state),
+      acknowledge: (name, ack) => alerts.acknowledge(name, ack),
+      silence: async (scope, seconds, reason, by) => {
+        const window = await maintenance.add({ ...scope, duration: seconds, reason, name: 'silence' }, by);
+        return { id: window.id, end: window.schedule.kind === 'once' ? window.schedule.end : systemClock.now() };
+      },
+      now: () => systemClock.now(),
+    }, { logger });
+    chatOps.onConfig(config);
+  }
   await node?.start();
   if (!node) heartbeat.start();
 
@@ -163,6 +180,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
       hash = configHash(options.config);
       monitor.apply(next);
       maintenance.onConfig(next);
+      chatOps?.onConfig(next);
       pushes.keepOnly(new Set(next.entities.map((e) => e.name)));
       alerts.configFixed(next);
       status = { ...status, loaded_at: Date.now(), error: null };
@@ -218,6 +236,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
         server.closeAllConnections();
         await closed;
         maintenance.close();
+        await chatOps?.close();
         await monitor.stop();
         heartbeat.stop();
         await alerts.close();

@@ -58,7 +58,7 @@ describe('GET /metrics', () => {
       pingEntity('idle'),
     ], {
       notify: notifyOf({
-        telegram: { token: TOKEN, chat_id: '42', api_url: 'http://127.0.0.1:9', thread_id: null, silent: false, reminder: 0 },
+        telegram: { token: TOKEN, chat_id: '42', api_url: 'http://127.0.0.1:9', thread_id: null, silent: false, reminder: 0, commands: false },
       }),
     });
     store = await openSqliteStore({ dir });

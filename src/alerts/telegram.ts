@@ -16,6 +16,8 @@ export interface TelegramConfig {
   readonly silent: boolean;
   /** Seconds between reminders while an entity stays in error; 0 = none. */
   readonly reminder: number;
+  /** Chat-ops: answer /status, /ack and /silence from this chat (src/alerts/telegram-commands.ts). */
+  readonly commands: boolean;
 }
 
 interface RawTelegram {
@@ -25,6 +27,7 @@ interface RawTelegram {
   thread_id?: number;
   silent?: boolean;
   reminder?: number;
+  commands?: boolean;
 }
 
 export interface TelegramChannelOptions {
@@ -103,6 +106,7 @@ export const telegram: ChannelType<TelegramConfig> = {
       thread_id: raw.thread_id ?? null,
       silent: raw.silent ?? false,
       reminder: raw.reminder ?? notify.reminder,
+      commands: raw.commands ?? false,
     };
   },
   validate: (raw, at) => urlIssue(raw.api_url, at('api_url')),

@@ -33,6 +33,11 @@ export interface FakeTelegram {
   /** Stops listening: connections are refused until accept(). */
   refuse(): Promise<void>;
   accept(): Promise<void>;
+  /**
+   * Queues an incoming message for getUpdates (chat id, text, sender), which is held open as a
+   * long poll until there is one; returns its update_id.
+   */
+  pushMessage(chatId: number, text: string, from?: { id: number; username?: string }): number;
   /** Polls (real time, short steps) until the predicate holds. */
   waitFor(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -51,14 +56,31 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   const pending: Answer[] = [];
   const sockets = new Set<Socket>();
   let messageId = 0;
+  const updates: { update_id: number }[] = [];
+  let nextUpdate = 1;
+  /** getUpdates calls waiting for an update, with the offset they asked from. */
+  const polls: { offset: number; answer: (list: unknown[]) => void }[] = [];
+  const newer = (offset: number) => updates.filter((u) => u.update_id >= offset);
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
-      const answer = pending.shift() ?? fake.fallback;
       const params = parseBody(String(req.headers['content-type'] ?? ''), Buffer.concat(chunks).toString('utf8'));
+      if (match?.[2] === 'getUpdates') {
+        // A long poll: answered at once when updates wait, else when one arrives.
+        requests.push({ method: 'getUpdates', token: match[1]!, params, answer: 'ok', at: Date.now() });
+        const offset = Number(params.offset ?? 0);
+        const reply = (list: unknown[]) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, result: list }));
+        };
+        if (newer(offset).length > 0) reply(newer(offset));
+        else polls.push({ offset, answer: reply });
+        return;
+      }
+      const answer = pending.shift() ?? fake.fallback;
       requests.push({ method: match?.[2] ?? '?', token: match?.[1] ?? '', params, answer, at: Date.now() });
       if (answer === 'hang') return;
       const send = (status: number, body: unknown): void => {
@@ -110,6 +132,16 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     delivered: () => requests.filter((r) => r.method === 'sendMessage' && r.answer === 'ok'),
     fallback: 'ok',
     queue: (...answers) => void pending.push(...answers),
+    pushMessage(chatId, text, from = { id: 4242, username: 'ana' }) {
+      const id = nextUpdate++;
+      messageId += 1;
+      updates.push({
+        update_id: id,
+        message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'group' }, from: { is_bot: false, first_name: 'x', ...from }, text },
+      } as { update_id: number });
+      for (const poll of polls.splice(0)) poll.answer(newer(poll.offset));
+      return id;
+    },
     async refuse() {
       if (!listening) return;
       listening = false;

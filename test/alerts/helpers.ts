@@ -15,7 +15,7 @@ import type { TelegramConfig } from '../../src/types.ts';
 export const TOKEN = '123456789:AAE-secret-bot-token_xyz';
 
 export function telegramConfig(apiRoot: string, over: Partial<TelegramConfig> = {}): TelegramConfig {
-  return { token: TOKEN, chat_id: '-1001234567890', api_url: apiRoot, thread_id: null, silent: false, reminder: 0, ...over };
+  return { token: TOKEN, chat_id: '-1001234567890', api_url: apiRoot, thread_id: null, silent: false, reminder: 0, commands: false, ...over };
 }
 
 export interface TempStore {

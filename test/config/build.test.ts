@@ -76,7 +76,7 @@ test('${VAR} and ${VAR:-default} fill strings; a whole reference also fills numb
     '    interval: ${DB_INTERVAL:-300}',
   ].join('\n'), { TOKEN: '123:abc', REMIND: '3600', DB_PASSWORD: 's3cret', DB_INTERVAL: '45' });
   assert.deepEqual(channelConfig(config, 'telegram'), {
-    token: '123:abc', chat_id: '-100123', api_url: 'https://api.telegram.org', thread_id: null, silent: false, reminder: 3600,
+    token: '123:abc', chat_id: '-100123', api_url: 'https://api.telegram.org', thread_id: null, silent: false, reminder: 3600, commands: false,
   });
   assert.equal(config.notify.reminder, 3600);
   const db = config.entities[0]!;
