@@ -81,6 +81,7 @@ try {
   rows.push(['history, newest 1000', `${fmt(await timed(20, () => store.history('e42', { limit: 1000 })), 2)} ms`]);
   rows.push(['uptime 24h/7d/30d, one entity', `${fmt(await timed(50, () => store.uptime('e42', END)), 2)} ms`]);
   rows.push([`uptimeAll, ${ENTITIES} entities`, `${fmt(await timed(10, () => store.uptimeAll(END)), 2)} ms`]);
+  rows.push([`firstChecks (uptime coverage), ${ENTITIES} entities`, `${fmt(await timed(10, () => store.firstChecks()), 2)} ms`]);
 
   // 4. Retention: one day of results for every entity.
   t = performance.now();
