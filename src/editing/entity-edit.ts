@@ -10,9 +10,12 @@ import type { Splice } from './text.ts';
 /** A change pulsemap will not make by itself; the message says why and what to do. */
 export class EditRefused extends Error {
   readonly status: number;
-  constructor(message: string, status = 409) {
+  /** JSON pointer of the field at fault, for a 422. */
+  readonly pointer: string | undefined;
+  constructor(message: string, status = 409, pointer?: string) {
     super(message);
     this.status = status;
+    this.pointer = pointer;
   }
 }
 

@@ -32,7 +32,8 @@ export function keepHidden<T>(next: T, before: unknown, where: string): T {
   return mapStrings(next, (s, path) => {
     if (s !== HIDDEN) return s;
     const old = valueAtPath(before, path);
-    if (typeof old !== 'string') throw new EditRefused(`${where}/${path.join('/')}: ${HIDDEN} stands for a value already written there, and there is none`, 422);
+    const pointer = `${where}/${path.join('/')}`;
+    if (typeof old !== 'string') throw new EditRefused(`${pointer}: ${HIDDEN} stands for a value already written there, and there is none`, 422, pointer);
     return old;
   }) as T;
 }

@@ -226,6 +226,7 @@ test('an entity secret written as plain text reads <hidden> in its fields, /conf
   const duplicate = await rig.call('POST', '/entities', { body: { name: 'h2', ...shown.body.fields } });
   assert.equal(duplicate.status, 422, 'a new entity has no written value for <hidden> to keep');
   assert.match(duplicate.body.error, /\/entities\/h2\/headers\/X-Key: <hidden> stands for a value already written there/);
+  assert.deepEqual(duplicate.body.errors.map((e: { path: string }) => e.path), ['/entities/h2/headers/X-Key'], 'the page shows it at the field');
   assertNoSecrets(JSON.stringify([shown.body, config.body, saved.body, patched.body, duplicate.body]), header, LITERAL);
   rig.write(base);
 });

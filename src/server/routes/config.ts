@@ -42,7 +42,7 @@ export async function respond(ctx: Context, role: Role, ok: number | ((result: C
       };
       return;
     }
-    if (err instanceof EditRefused) throw new HttpError(err.status, err.message);
+    if (err instanceof EditRefused) throw new HttpError(err.status, err.message, err.status === 422 ? [{ path: err.pointer ?? '', message: err.message }] : undefined);
     throw err;
   }
 }
