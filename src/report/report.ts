@@ -4,8 +4,8 @@
 // report costs O(hours + status changes) whatever the check interval.
 //
 // Availability = up time / (up + down + blocked time), where up is ok, degraded or pending (a
-// failure not yet confirmed). Time in maintenance is left out of both sides; maintenance
-// windows do not exist yet, so that column is 0 until they do, and nothing else changes then.
+// failure not yet confirmed). Time in maintenance (the status a maintenance window shows) is left
+// out of both sides and reported apart as maintenance_s.
 import type { Store } from '../store/store.ts';
 import type { Entity } from '../types.ts';
 import { loadRange } from '../series/load.ts';

@@ -104,6 +104,26 @@ test('the November report matches the hand-computed figures and incidents', asyn
   assert.equal(csv.length, 1 + 3 + 7 + 1); // header, summaries, incidents, final empty line
 });
 
+test('time in maintenance is left out of availability and reported apart', async () => {
+  for (const t of [
+    move('batch', 'unknown', 'ok', '10-01T00:00:00'),
+    move('batch', 'ok', 'maintenance', '11-05T02:00:00'),
+    move('batch', 'maintenance', 'ok', '11-05T04:00:00'), // a 2 h window
+    move('batch', 'ok', 'error', '11-06T00:00:00'),
+    move('batch', 'error', 'ok', '11-06T01:00:00'), // 1 h down
+  ]) store.saveTransition(t);
+  await store.flush();
+  const report = await buildReport(store, [apiEntity('batch', 'http://127.0.0.1:1/')], '2026-11', NOW);
+  const [batch] = report.entities;
+  assert.equal(batch!.maintenance_s, 7200);
+  assert.equal(batch!.downtime_s, 3600);
+  // By hand: (2,592,000 - 7,200 - 3,600) / (2,592,000 - 7,200) = 2,581,200 / 2,584,800.
+  assert.equal(batch!.availability, 0.998607);
+  assert.equal(batch!.coverage, 1);
+  assert.deepEqual(batch!.incidents.map((i) => [i.start.slice(5, 16), i.duration_s, i.root_cause]), [['11-06T00:00', 3600, 'batch']]);
+  assert.equal(reportCsv(report).split('\r\n')[1], 'summary,entity,batch,0,0,,0.998607,3600,0,7200,1,,,,,');
+});
+
 test('a month in progress runs to now; an incident still running has no end', async () => {
   const report = await buildReport(store, entities, '2026-12', T('12-01T00:30:00'));
   assert.equal(report.to, '2026-12-01T00:30:00.000Z');
