@@ -3,6 +3,8 @@
 
 interface Command {
   readonly summary: string;
+  /** One `usage: pulsemap ...` line, ending in a newline. */
+  readonly usage: string;
   run(args: string[]): Promise<number>;
 }
 
@@ -26,11 +28,22 @@ commands:
   report --month YYYY-MM [--format json|csv] [--config FILE]
 `;
 
+const HELP = ['--help', '-h'];
+
+/**
+ * Exit codes, the same for every command: 0 done (and for --help), 1 the work failed (a check
+ * failed, the configuration is invalid, the store cannot be read), 2 a usage error.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage);
-    return name === undefined ? 1 : 0;
+  if (name === undefined) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  if (HELP.includes(name) || name === 'help') {
+    const about = rest[0] === undefined ? undefined : commands[rest[0]];
+    process.stdout.write(about ? help(await about()) : usage);
+    return 0;
   }
   if (name === '--version') {
     const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
@@ -42,7 +55,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pulsemap: unknown command '${name}'\n${usage}`);
     return 2;
   }
-  return (await load()).run(rest);
+  const command = await load();
+  if (rest.some((arg) => HELP.includes(arg))) {
+    process.stdout.write(help(command));
+    return 0;
+  }
+  return command.run(rest);
+}
+
+function help(command: Command): string {
+  return `${command.usage}\n${command.summary}\n`;
 }
 
 /** Runs the command line and sets the exit code; errors end as one `pulsemap: ...` line. */

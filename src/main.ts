@@ -9,6 +9,7 @@ import { configMaxBytes, readBounded } from './config/limits.ts';
 import { runCheck } from './checks/index.ts';
 import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
+import { describeChange, diffConfig } from './monitor/plan.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
 import { openWatchedStore } from './store/health.ts';
@@ -178,6 +179,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     read: (file) => readBounded(file, configMaxBytes(file, env)),
     onChange: (next) => {
       hash = configHash(options.config);
+      const change = describeChange(diffConfig(new Map(monitor.config().entities.map((e) => [e.name, e])), next));
       monitor.apply(next);
       maintenance.onConfig(next);
       chatOps?.onConfig(next);
@@ -186,7 +188,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
       status = { ...status, loaded_at: Date.now(), error: null };
       metrics.configReloaded();
       events.configChanged(status);
-      logger.info({ entities: next.entities.length }, 'configuration reloaded');
+      logger.info({ entities: next.entities.length, ...change }, 'configuration reloaded');
     },
     onError: (lines) => {
       status = { ...status, error: lines };

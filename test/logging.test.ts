@@ -95,6 +95,8 @@ it('logs one JSON line per status change, reload and rejected reload, and never 
   // Let any duplicate line arrive before counting.
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(withMsg('configuration reloaded').length, 1);
+  const reloaded = withMsg('configuration reloaded')[0]!;
+  assert.deepEqual([reloaded.entities, reloaded.added, reloaded.removed, reloaded.changed], [1, [], [], ['svc']], 'the reload says what changed');
   const rejected = withMsg('configuration rejected; the last good one keeps running');
   assert.equal(rejected.length, 1);
   assert.match(String((rejected[0]!.errors as string[])[0]), /entities\.yaml:\d+:\d+: \/entities\/svc\/timeout/);

@@ -7,6 +7,7 @@ const usage = 'usage: pulsemap check NAME [--config FILE]\n';
 
 export const checkCommand = {
   summary: "run one entity's check once and print the result as JSON",
+  usage,
 
   /** Exit codes: 0 passed, 1 failed (or the configuration is invalid), 2 usage or unknown name. */
   async run(args: string[]): Promise<number> {

@@ -13,6 +13,7 @@ const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--
 
 export const renderCommand = {
   summary: 'print the map (SVG or nomnoml source) for the stored state',
+  usage,
 
   /** Exit codes: 0 printed, 1 invalid configuration, unreadable store or no such group/entity, 2 usage. */
   async run(args: string[]): Promise<number> {

@@ -8,6 +8,7 @@ const usage = 'usage: pulsemap report --month YYYY-MM [--format json|csv] [--con
 
 export const reportCommand = {
   summary: 'print the monthly availability report (JSON or CSV)',
+  usage,
 
   /** Exit codes: 0 printed, 1 invalid configuration or unreadable store, 2 usage. */
   async run(args: string[], now: () => number = Date.now): Promise<number> {

@@ -5,21 +5,30 @@ import { createLogger } from '../log.ts';
 import { ConfigError } from '../config/load.ts';
 import { ClusterSetupError } from '../cluster/settings.ts';
 
+const usage = 'usage: pulsemap serve [--config FILE] [--port N] [--host ADDR] [--data DIR] [--store URL] [--instance NAME]\n';
+
 export const serveCommand = {
   summary: 'run the monitor, the API and the web page',
+  usage,
   async run(args: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
-        data: { type: 'string' }, store: { type: 'string' }, instance: { type: 'string' },
-      },
-      strict: true,
-    });
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+          data: { type: 'string' }, store: { type: 'string' }, instance: { type: 'string' },
+        },
+        strict: true,
+      }));
+    } catch (err) {
+      process.stderr.write(`pulsemap serve: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
+      return 2;
+    }
     const env = process.env;
     const port = Number(values.port ?? env.PORT ?? 8000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      process.stderr.write(`pulsemap: invalid port '${values.port ?? env.PORT}'\n`);
+      process.stderr.write(`pulsemap serve: invalid port '${values.port ?? env.PORT}'\n${usage}`);
       return 2;
     }
     const logger = createLogger({ level: env.LOG_LEVEL });

@@ -69,6 +69,7 @@ export function userEntry(name: string, role: Role, hash: string): string {
 
 export const userCommand = {
   summary: 'make a login for the page: prints the entry for auth.users',
+  usage: USAGE,
   async run(args: string[]): Promise<number> {
     let parsed;
     try {

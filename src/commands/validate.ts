@@ -3,19 +3,22 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
 
+const usage = 'usage: pulsemap validate [FILE]\n';
+
 export const validateCommand = {
   summary: 'check entities.yaml and print every problem with its position',
+  usage,
 
   async run(args: string[]): Promise<number> {
     let positionals: string[];
     try {
       ({ positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true }));
     } catch (err) {
-      process.stderr.write(`pulsemap validate: ${(err as Error).message}\n`);
+      process.stderr.write(`pulsemap validate: ${(err as Error).message}\n${usage}`);
       return 2;
     }
     if (positionals.length > 1) {
-      process.stderr.write('usage: pulsemap validate [FILE]\n');
+      process.stderr.write(usage);
       return 2;
     }
     const file = positionals[0] ?? process.env.PULSEMAP_CONFIG ?? './entities.yaml';

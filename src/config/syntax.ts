@@ -1,11 +1,34 @@
 // YAML-level problems: syntax, duplicate keys, and what the library's messages leave unsaid.
-import { isMap, isScalar, isSeq, visit } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, visit } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
 
 /** Syntax errors and warnings (an unknown tag is as wrong as a typo here) and duplicate keys. */
 export function syntaxProblems(doc: Document): { offset: number; message: string }[] {
-  const found = [...doc.errors, ...doc.warnings].map((e) => ({ offset: e.pos[0], message: yamlMessage(e.message) }));
+  const found = [...doc.errors, ...doc.warnings].map((e) => unclosed(doc, e) ?? { offset: e.pos[0], message: yamlMessage(e.message) });
   for (const { offset, key } of duplicateKeys(doc)) found.push({ offset, message: `duplicate key '${key}'` });
+  return found;
+}
+
+/**
+ * A `[`, `{` or quote left open: the parser notices only where the next line starts and reports
+ * there ("Flow sequence in block collection must be sufficiently indented..."). Point at the
+ * opening character instead, in plain words.
+ */
+function unclosed(doc: Document, e: YAMLError): { offset: number; message: string } | null {
+  if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return null;
+  let found: { offset: number; message: string } | null = null;
+  visit(doc, (_key, node) => {
+    const range = (node as Node).range;
+    if (!range || range[1] !== e.pos[0]) return undefined;
+    if (isCollection(node) && node.flow && /^Flow (sequence|map)/.test(e.message)) {
+      const [what, open, close] = isMap(node) ? ['map', '{', '}'] : ['list', '[', ']'];
+      found = { offset: range[0], message: `this ${what} opened with ${open} is never closed with ${close}` };
+    } else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && /^Missing closing/.test(e.message)) {
+      const q = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+      found = { offset: range[0], message: `this quoted text never ends: close it with ${q}` };
+    }
+    return found ? visit.BREAK : undefined;
+  });
   return found;
 }
 

@@ -64,3 +64,10 @@ export function diffConfig(before: ReadonlyMap<string, Entity>, next: Config): C
   }
   return { added, removed: [...before.keys()].filter((name) => !names.has(name)), changed };
 }
+
+/** What a reload changed, for its log line: entity names, at most `limit` of each kind. */
+export function describeChange(change: ConfigChange, limit = 20): { added: string[]; removed: string[]; changed: string[] } {
+  const names = (list: readonly string[]): string[] =>
+    list.length > limit ? [...list.slice(0, limit), `and ${list.length - limit} more`] : [...list];
+  return { added: names(change.added.map((e) => e.name)), removed: names(change.removed), changed: names(change.changed.map((e) => e.name)) };
+}

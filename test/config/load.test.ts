@@ -17,7 +17,7 @@ function problems(name: string, env: NodeJS.ProcessEnv = {}): string[] {
 const HOST_RULE = "must be a hostname or an IP address (no leading '-', no spaces or shell characters)";
 
 const cases: [fixture: string, expected: string[]][] = [
-  ['syntax-error.yaml', ['syntax-error.yaml:6:3: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+  ['syntax-error.yaml', ['syntax-error.yaml:5:19: this list opened with [ is never closed with ]']],
   ['duplicate-key.yaml', ["duplicate-key.yaml:6:5: duplicate key 'interval'"]],
   ['unknown-key.yaml', ["unknown-key.yaml:5:5: /entities/web has unknown property 'intervall' (did you mean 'interval'?)"]],
   ['wrong-type.yaml', ['wrong-type.yaml:5:14: /entities/web/timeout must be a number']],
@@ -88,6 +88,8 @@ test('a file over 8 MB is refused before it is parsed, counted in bytes, not cha
 });
 
 const inline: [title: string, yaml: string, expected: string[]][] = [
+  ['an unclosed { in the middle of the file, at the brace', 'entities:\n  a: { type: ping, host: h\n  b:\n    type: ping\n    host: h\n', ['empty.yaml:2:6: this map opened with { is never closed with }']],
+  ['an unclosed quote, at the quote', 'entities:\n  a:\n    type: ping\n    host: "h\n  b:\n    type: ping\n    host: h\n', ['empty.yaml:4:11: this quoted text never ends: close it with "']],
   ['an empty file', '', ["empty.yaml:1:1: top level must be a map"]],
   ['a missing entities map', 'title: x\n', ["empty.yaml:1:1: top level must have required property 'entities'"]],
   ['a missing value', 'entities:\n  a:\n    type: ping\n    host:\n', ['empty.yaml:4:5: /entities/a/host must be a string']],
