@@ -4,93 +4,34 @@
 // is told once the store is back, a down-and-up as one "down from … to …".
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiEntity } from '../helpers/entities.ts';
-import { startTarget } from '../helpers/http.ts';
-import type { Target } from '../helpers/http.ts';
-import { fakeClock } from '../helpers/clock.ts';
 import { diskFullError, faultyStore } from '../helpers/faulty-store.ts';
+import type { FaultyStore } from '../helpers/faulty-store.ts';
 import { openWatchedStore } from '../../src/store/health.ts';
 import { mergeOutages } from '../../src/alerts/triggers.ts';
 import type { AlertItem } from '../../src/alerts/alert.ts';
 import { startFakeTelegram } from './fake-telegram.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
-import { telegramConfig, tempStore } from './helpers.ts';
-import { RIG_START, startRig } from './rig.ts';
-import type { Rig } from './rig.ts';
+import { tempStore } from './helpers.ts';
+import { outageScenario } from './outage-scenario.ts';
 
 let fake: FakeTelegram;
-const targets: Target[] = [];
-const rigs: Rig[] = [];
 before(async () => { fake = await startFakeTelegram(); });
 after(async () => { await fake.close(); });
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-  for (const t of targets.splice(0)) await t.close();
-  fake.requests.length = 0;
-});
-
-const sent = (): string[] => fake.delivered().map((r) => r.params.text!);
+afterEach(() => { fake.requests.length = 0; });
 
 test('transitions during a store outage are told once after it, a down-and-up as one message; nothing twice', async () => {
-  const [early, flap, steady] = await Promise.all([startTarget(), startTarget(), startTarget()]);
-  targets.push(early!, flap!, steady!);
-  const temp = await tempStore();
-  const faulty = faultyStore(temp.store);
-  const clock = fakeClock(RIG_START);
-  const health = await openWatchedStore(async () => faulty.store, { clock });
-  const entities = [['early', early!], ['flap', flap!], ['steady', steady!]] as const;
-  const r = await startRig(
-    entities.map(([name, t]) => apiEntity(name, t.url, [], { failure_threshold: 1, interval: 3600, timeout: 5 })),
-    { telegram: telegramConfig(fake.apiRoot) },
-    { temp: { ...temp, store: health.store }, clock, storeHealth: health },
-  );
-  rigs.push(r);
-  await r.check('early', 'flap', 'steady');
-  early!.status = 503;
-  await r.check('early');
-  await r.deliver();
-  assert.deepEqual(sent().map((t) => t.split('\n')[0]), ['🔴 <b>early</b> is down'], 'announced before the outage');
-
-  faulty.fail(diskFullError());
-  await clock.advance(60_000);
-  early!.status = 200;
-  await r.check('early'); // its recovery is due while the store refuses it
-  flap!.status = 503;
-  await r.check('flap');
-  await r.deliver();
-  await clock.advance(120_000);
-  flap!.status = 200;
-  await r.check('flap'); // down and up again inside the outage
-  steady!.status = 503;
-  await r.check('steady'); // down, and still down when the store is back
-  await r.deliver();
-  await clock.advance(300_000);
-  await r.alerts.idle();
-  assert.equal(sent().length, 1, 'nothing can be queued while the store refuses writes');
-  assert.equal(health.status().ok, false);
-
-  faulty.fail(null);
-  await clock.advance(10_000); // the store's probe notices; alerts catch up by themselves
-  await r.alerts.idle();
-  await clock.advance(1_000);
-  await r.alerts.idle();
-  assert.equal(health.status().ok, true);
-  assert.equal(sent().length, 2, sent().join('\n---\n'));
-  const told = sent()[1]!;
-  assert.match(told, /✅ <b>early<\/b> is back up after/);
-  assert.match(told, /🟠 <b>flap<\/b> was down from 2026-11-21 06:0\d UTC to 2026-11-21 06:0\d UTC \(2 min\)\nexpected status 2xx, got 503\nNow ok; told late because the store was failing\./);
-  assert.match(told, /🔴 <b>steady<\/b> is down/);
-  assert.doesNotMatch(told, /flap<\/b> is (down|back up)/, 'the down and up of flap are one item');
-
-  // Later: nothing is repeated, and the bookkeeping reached the store.
-  await clock.advance(3_600_000);
-  await r.alerts.idle();
-  assert.equal(sent().length, 2);
-  assert.equal(await temp.store.outboxDepth(), 0);
-  const book = JSON.parse((await temp.store.getMeta('alerts'))!);
-  assert.deepEqual(Object.keys(book.announced), ['steady']);
-  assert.deepEqual(book.pending, []);
-  assert.ok(r.lines.every((l) => !l.includes('bookkeeping failed')), 'the outage is the store\'s log line, not one per batch');
+  let faulty: FaultyStore | null = null;
+  await outageScenario(fake, async (clock) => {
+    const temp = await tempStore();
+    faulty = faultyStore(temp.store);
+    return { temp, health: await openWatchedStore(async () => faulty!.store, { clock }) };
+  }, {
+    async break(health) {
+      faulty!.fail(diskFullError());
+      await assert.rejects(health.store.flush());
+    },
+    async heal() { faulty!.fail(null); },
+  });
 });
 
 test('mergeOutages: a held down with its recovery becomes one outage item; other items stay', () => {

@@ -5,6 +5,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../src/store/store.ts';
+import { initialState } from '../../src/monitor/state.ts';
 
 /** What node:sqlite throws when the disk is full (SQLITE_FULL). */
 export function diskFullError(): Error {
@@ -103,4 +104,28 @@ export function mountSmallDisk(sizeMb = 3): SmallDisk | string {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Saves failing results of `name` (long messages) and flushes until the store refuses: on a
+ * full disk the free pages left in the file and its WAL run out within a few rounds. Returns
+ * the time of the last result saved (results are at from+1, from+2, ...).
+ */
+export async function writeUntilRefused(store: Store, name: string, from: number): Promise<number> {
+  let at = from;
+  for (let round = 0; round < 200; round++) {
+    for (let i = 0; i < 200; i++) {
+      at += 1;
+      store.saveResult(
+        { name, at, ok: false, status: 'error', latency_ms: null, message: `refused ${'x'.repeat(300)} ${at}` },
+        initialState(name),
+      );
+    }
+    try {
+      await store.flush();
+    } catch {
+      return at;
+    }
+  }
+  throw new Error('the full disk never refused a write');
 }

@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openWatchedStore, StoreUnavailableError } from '../../src/store/health.ts';
-import type { StoreHealth } from '../../src/store/health.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { fakeClock } from '../helpers/clock.ts';
-import { connectionLostError, diskFullError, faultyStore, mountSmallDisk } from '../helpers/faulty-store.ts';
+import { connectionLostError, diskFullError, faultyStore, mountSmallDisk, writeUntilRefused } from '../helpers/faulty-store.ts';
 import { captureLogger, tempStore } from '../alerts/helpers.ts';
 import { result, state } from './contract.ts';
 
@@ -72,22 +71,6 @@ test('a full disk only fails writes, but the store counts as unavailable until w
   }
 });
 
-async function fillUntilRefused(health: StoreHealth, from: number): Promise<number> {
-  let at = from;
-  for (let round = 0; round < 200; round++) {
-    for (let i = 0; i < 200; i++) {
-      at += 1;
-      health.store.saveResult(result('a', at, { ok: false, status: 'error', message: `refused ${'x'.repeat(300)} ${at}` }), state('a'));
-    }
-    try {
-      await health.store.flush();
-    } catch {
-      return at;
-    }
-  }
-  assert.fail('the full disk never refused a write');
-}
-
 test('SQLite on a full 3 MB tmpfs: unavailable, then every queued result written once space returns', async (t) => {
   const disk = mountSmallDisk();
   if (typeof disk === 'string') {
@@ -101,7 +84,7 @@ test('SQLite on a full 3 MB tmpfs: unavailable, then every queued result written
     health.store.saveResult(result('a', 1), state('a'));
     await health.store.flush();
     disk.fill();
-    const last = await fillUntilRefused(health, 1);
+    const last = await writeUntilRefused(health.store, 'a', 1);
     const status = health.status();
     assert.equal(status.ok, false);
     assert.match(status.error!, /full/);
