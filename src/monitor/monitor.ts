@@ -88,6 +88,9 @@ export interface Monitor {
   verdict(name: string): EntityState | undefined;
 }
 
+/** Meta key: the entities showing maintenance and since when, so a restart continues from there. */
+const SHOWN_KEY = 'maintenance_shown';
+
 export function createMonitor(options: MonitorOptions): Monitor {
   const { store } = options;
   const clock = options.clock ?? systemClock;
@@ -103,6 +106,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let maintenance: ReadonlyMap<string, MaintenanceMark> = new Map();
   /** When each entity under maintenance began to show it. */
   const maintenanceSince = new Map<string, number>();
+  let shownWrites: Promise<void> = Promise.resolve();
   let started = false;
   let owned: ReadonlySet<string> | null = null;
   const owns = (name: string): boolean => owned === null || owned.has(name);
@@ -207,12 +211,29 @@ export function createMonitor(options: MonitorOptions): Monitor {
     for (const s of subscribers) s.onTransition?.(transition, state);
   }
 
+  async function loadShown(): Promise<Record<string, number>> {
+    try {
+      return JSON.parse((await store.getMeta(SHOWN_KEY)) ?? '{}') as Record<string, number>;
+    } catch (err) {
+      logger.error({ err: String(err) }, 'maintenance: the stored list of entities under maintenance is unreadable');
+      return {};
+    }
+  }
+
   function setMaintenance(marks: ReadonlyMap<string, MaintenanceMark>, at: number): void {
     maintenance = marks;
+    let changed = false;
+    for (const name of [...maintenanceSince.keys()]) {
+      if (!entities.has(name)) {
+        maintenanceSince.delete(name);
+        changed = true;
+      }
+    }
     for (const entity of config.entities) {
       const name = entity.name;
       const covered = marks.has(name);
       if (covered === maintenanceSince.has(name)) continue;
+      changed = true;
       const before = shown(stateOf(name));
       if (covered) maintenanceSince.set(name, at);
       else maintenanceSince.delete(name);
@@ -222,6 +243,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
         name, from: before.status, to: after.status, at, message: after.message,
         blocked_by: after.blocked_by, prev_since: before.since,
       }, after);
+    }
+    // One write after another, each of the list as it is then: the last one stored is the latest.
+    if (changed) {
+      shownWrites = shownWrites.then(() => store.setMeta(SHOWN_KEY, JSON.stringify(Object.fromEntries(maintenanceSince)))).catch((err: unknown) => {
+        logger.error({ err: String(err) }, 'maintenance: could not store which entities are under maintenance');
+      });
     }
   }
 
@@ -263,6 +290,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (started) return;
       started = true;
       for (const [name, state] of await store.loadStates()) states.set(name, state);
+      // Who showed maintenance when the last run stopped: a window still open is not entered
+      // again, and one that ended meanwhile is left (and stored as left) at the first refresh.
+      for (const [name, since] of Object.entries(await loadShown())) if (entities.has(name)) maintenanceSince.set(name, since);
       for (const entity of config.entities) {
         stateOf(entity.name);
         if (owns(entity.name)) scheduler.add(entity.name, firstDelay(entity));
@@ -273,6 +303,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       abort.abort();
       const inFlight = scheduler.inFlight();
       await Promise.allSettled(inFlight);
+      await shownWrites;
       await store.flush();
     },
     config: () => config,

@@ -14,7 +14,8 @@ import { serve, startTarget } from '../helpers/http.ts';
 import type { Served, Target } from '../helpers/http.ts';
 import { startFakeTelegram } from '../alerts/fake-telegram.ts';
 import type { FakeTelegram } from '../alerts/fake-telegram.ts';
-import { telegramConfig } from '../alerts/helpers.ts';
+import { telegramConfig, tempStore } from '../alerts/helpers.ts';
+import type { TempStore } from '../alerts/helpers.ts';
 import { startRig } from '../alerts/rig.ts';
 import type { Rig } from '../alerts/rig.ts';
 
@@ -39,14 +40,15 @@ const TOKEN = 'maintenance-test-token-0123456789';
 const texts = (): string[] => fake.delivered().map((r) => r.params.text!);
 
 /** db (its own target) with api on top of it (another target); reminders every 10 min. */
-async function setUp(windows: (now: number) => MaintenanceWindow[] = () => []) {
-  const dbTarget = await startTarget(200, 'ok');
-  const apiTarget = await startTarget(200, 'ok');
-  targets.push(dbTarget, apiTarget);
+async function setUp(windows: (now: number) => MaintenanceWindow[] = () => [], reuse?: { temp: TempStore; dbTarget: Target; apiTarget: Target; later: number }) {
+  const dbTarget = reuse?.dbTarget ?? await startTarget(200, 'ok');
+  const apiTarget = reuse?.apiTarget ?? await startTarget(200, 'ok');
+  if (!reuse) targets.push(dbTarget, apiTarget);
   const opts = { failure_threshold: 1, interval: 24 * 3600, timeout: 5 };
   const r = await startRig([apiEntity('db', dbTarget.url, [], opts), apiEntity('api', apiTarget.url, ['db'], opts)],
-    { telegram: telegramConfig(fake.apiRoot), reminder: 600 });
-  rigs.push(r);
+    { telegram: telegramConfig(fake.apiRoot), reminder: 600 }, reuse ? { temp: reuse.temp } : {});
+  if (!reuse) rigs.push(r);
+  if (reuse) await r.clock.advance(reuse.later);
   r.monitor.apply({ ...r.monitor.config(), maintenance: windows(r.clock.now()), api_token: TOKEN, auth: buildAuth(undefined, TOKEN) });
   const m = createMaintenance({ monitor: r.monitor, store: r.temp.store, clock: r.clock });
   services.push(m);
@@ -208,4 +210,44 @@ test('a recurring window at 03:00 Europe/Berlin opens at 02:00 UTC in winter and
     'start 2026-03-29T01:00:00.000Z', 'end 2026-03-29T02:00:00.000Z',
     'start 2026-03-30T01:00:00.000Z', 'end 2026-03-30T02:00:00.000Z',
   ]);
+});
+
+test('a restart inside a window continues it (no second status change, no second message); one that ended while stopped is left at the start', async () => {
+  const windows = (now: number) => [once('db-upgrade', ['db'], now + MIN, now + HOUR)];
+  const temp = await tempStore();
+  await temp.store.close();
+  const run = async (later: number) => {
+    const store = await temp.reopen();
+    const { r, m } = await setUp((now) => windows(now - later), { temp: { ...temp, store }, dbTarget: shared.db, apiTarget: shared.api, later });
+    return { r, m, stop: async () => { m.close(); await r.close(); } };
+  };
+  const shared = { db: await startTarget(503, 'down'), api: await startTarget(200, 'ok') };
+  targets.push(shared.db, shared.api);
+  try {
+    // First run: db fails (announced: the window has not opened), then the window opens.
+    let { r, stop } = await run(MIN);
+    await r.check('db');
+    await r.deliver();
+    assert.equal(r.monitor.state('db')!.status, 'maintenance');
+    await stop();
+    // Second run, still inside: no new status change, no message.
+    ({ r, stop } = await run(30 * MIN));
+    await r.check('db');
+    await r.deliver();
+    assert.equal(r.monitor.state('db')!.status, 'maintenance');
+    await stop();
+    // Third run, after the end: db leaves maintenance at the start and is announced.
+    ({ r, stop } = await run(2 * HOUR));
+    await r.check('db');
+    await r.deliver();
+    assert.equal(r.monitor.state('db')!.status, 'error');
+    const transitions = await r.temp.store.transitions('db', 10);
+    assert.deepEqual(transitions.map((t) => `${t.from}>${t.to}`), ['maintenance>error', 'error>maintenance', 'unknown>error']);
+    await stop();
+    const starts = texts().filter((t) => t.includes('Maintenance <b>db-upgrade</b> started'));
+    assert.equal(starts.length, 1, 'the opening is announced once across restarts');
+    assert.equal(texts().filter((t) => /<b>db<\/b> is down/.test(t)).length, 1, 'announced before the window, not again after it');
+  } finally {
+    temp.remove();
+  }
 });
