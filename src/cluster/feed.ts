@@ -62,7 +62,7 @@ export function createStateFeed(options: StateFeedOptions): StateFeed {
 
   return {
     async start() {
-      await poll();
+      await poll().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cluster: reading states failed'));
       arm();
     },
     async close() {

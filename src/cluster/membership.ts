@@ -45,7 +45,10 @@ export interface MembershipOptions {
 }
 
 export interface Membership {
-  /** Joins (the first renewal must succeed), then renews on a timer. */
+  /**
+   * Tries to join at once, then renews on a timer. Until a renewal succeeds the instance counts
+   * as standing down (nothing checked, nothing alerted), so a slow first answer never stops it.
+   */
   start(): Promise<void>;
   /** Renews now (a peer announced a change) unless a renewal is in flight. */
   wake(): void;
@@ -65,12 +68,13 @@ export function createMembership(options: MembershipOptions): Membership {
   const renewMs = options.renewMs ?? Math.min(2_000, Math.floor(leaseMs / 3));
   const margin = fenceMarginMs(leaseMs);
   let renewedAt: number | null = null;
-  let fence: { since: number; reason: string } | null = null;
+  let fence: { since: number; reason: string } | null = { since: clock.now(), reason: 'not joined yet' };
   let lastError = 'no renewal yet';
   let inFlight: Promise<void> | null = null;
   let timer: unknown = null;
   let fenceTimer: unknown = null;
   let ticks = 0;
+  let joined = false;
   let closed = false;
 
   async function renew(): Promise<Snapshot> {
@@ -118,7 +122,8 @@ export function createMembership(options: MembershipOptions): Membership {
         renewedAt = sentAt;
         armFence();
         if (fence !== null) {
-          logger.info({ cluster, instance }, 'cluster: lease renewed again; back at work');
+          logger.info({ cluster, instance }, joined ? 'cluster: lease renewed again; back at work' : 'cluster: joined');
+          joined = true;
           fence = null;
         }
         options.onSnapshot(snapshot);
@@ -126,6 +131,7 @@ export function createMembership(options: MembershipOptions): Membership {
       (err: unknown) => {
         lastError = err instanceof Error ? err.message : String(err);
         logger.warn({ cluster, instance, err: lastError }, 'cluster: lease renewal failed');
+        if (fence !== null && !joined) fence = { since: fence.since, reason: `not joined yet: ${lastError}` };
       },
     ).finally(() => {
       inFlight = null;
@@ -144,12 +150,8 @@ export function createMembership(options: MembershipOptions): Membership {
 
   return {
     async start() {
-      const sentAt = clock.now();
-      const snapshot = await renew();
-      renewedAt = sentAt;
-      armFence();
-      options.onSnapshot(snapshot);
-      await db.query(`NOTIFY ${CHANNEL}`).catch(() => undefined);
+      await tick();
+      if (fence === null) await db.query(`NOTIFY ${CHANNEL}`).catch(() => undefined);
       arm();
     },
     wake() {

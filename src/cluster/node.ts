@@ -74,8 +74,9 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   const clean = redact(options.url);
   const connection = {
     connectionString: options.url, types, application_name: 'pulsemap-cluster', keepAlive: true,
-    // A statement that hangs must fail well within the lease, so the next renewal is tried.
-    connectionTimeoutMillis: Math.floor(leaseMs / 2), query_timeout: Math.floor(leaseMs / 2),
+    // A statement that hangs must fail, so the next renewal is tried; by then the lease is nearly
+    // gone anyway (the instance stands down at lease - margin), so a busy process gets that long.
+    connectionTimeoutMillis: leaseMs, query_timeout: leaseMs,
   };
   const pool = new pg.Pool({ ...connection, max: 3 });
   pool.on('error', () => {}); // a dropped idle connection is replaced on next use

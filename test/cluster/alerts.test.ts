@@ -16,7 +16,7 @@ import { TOKEN } from '../alerts/helpers.ts';
 import { getJson, startInstance, stop, until } from './instances.ts';
 import type { Instance } from './instances.ts';
 
-const LEASE = 6;
+const LEASE = 12;
 
 /** Answers 200 per path, or 500 for the paths a test fails; records heartbeat callers. */
 async function startTargets() {

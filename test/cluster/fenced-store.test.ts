@@ -21,6 +21,7 @@ describe('the alerter\'s writes fenced by its epoch', () => {
     url = await db.freshSchema();
     store = await openPostgresStore({ url });
     pool = new pg.Pool({ connectionString: url, max: 2 });
+    pool.on('error', () => {});
   });
   after(async () => {
     await store.close();

@@ -16,7 +16,7 @@ import { getJson, ownChecks, startInstance, stop, until } from './instances.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import type { Instance } from './instances.ts';
 
-const LEASE = 6;
+const LEASE = 12;
 
 /** Counts hits per path: every entity checks its own path. */
 async function startTargets() {
