@@ -33,7 +33,6 @@ import type { ChatOps } from './alerts/telegram-commands.ts';
 import type { EntityMarks } from './types.ts';
 import { systemClock } from './clock.ts';
 import { clusterSettings, configHash, instanceName } from './cluster/settings.ts';
-import { createClusterNode } from './cluster/node.ts';
 import type { ClusterNode } from './cluster/node.ts';
 import { createLeaderAlerts } from './cluster/leader-alerts.ts';
 import { fencedStore } from './cluster/fenced-store.ts';
@@ -120,6 +119,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
         return alertsOn(fenced, (m) => fenced.outboxClaim(m.id));
       },
     });
+    // Loaded only here: it brings pg, which a single instance on SQLite never needs.
+    const { createClusterNode } = await import('./cluster/node.ts');
     node = createClusterNode({
       url: options.store!, cluster: settings, instance: instance!, configHash: () => hash, monitor, logger,
       onLeadership: (term) => {
