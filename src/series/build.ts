@@ -61,8 +61,11 @@ const lo = (a: number | null, b: number | null) => (a === null ? b : b === null 
 const hi = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
 function addPoint(acc: Acc, p: SeriesPoint): void {
-  acc.checks++;
-  if (!p.ok) acc.failures++;
+  // As in the hourly aggregates: a result under maintenance is no check for uptime, its latency still counts.
+  if (p.status !== 'maintenance') {
+    acc.checks++;
+    if (!p.ok) acc.failures++;
+  }
   if (p.latency_ms === null) return;
   acc.count++;
   acc.sum += p.latency_ms;

@@ -17,7 +17,7 @@ const DAY = 24 * HOUR;
 const START = Date.UTC(2026, 10, 20, 22, 50);
 const MIDNIGHT = Date.UTC(2026, 10, 21);
 
-/** 10-second checks from START for 2 h 20 min, with failure runs, a degraded spell and a gap. */
+/** 10-second checks from START for 2 h 20 min, with failure runs, a degraded spell, a gap and a maintenance window. */
 export function seriesFixture(name: string): { results: StoredResult[]; transitions: Transition[] } {
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -26,9 +26,10 @@ export function seriesFixture(name: string): { results: StoredResult[]; transiti
   for (let at = START; at < START + 140 * MIN; at += 10_000) {
     const m = (at - START) / MIN;
     if (m >= 75 && m < 80) continue; // the monitor was down: no results
-    const failing = (m >= 30 && m < 36) || (m >= 69 && m < 71) || (m >= 100 && m < 100.4);
+    const failing = (m >= 30 && m < 36) || (m >= 69 && m < 71) || (m >= 100 && m < 100.4) || (m >= 112 && m < 115);
     failures = failing ? failures + 1 : 0;
-    const status: Status = failing ? (failures >= 3 ? 'error' : 'pending') : m >= 50 && m < 60 ? 'degraded' : 'ok';
+    const maintenance = m >= 110 && m < 118;
+    const status: Status = maintenance ? 'maintenance' : failing ? (failures >= 3 ? 'error' : 'pending') : m >= 50 && m < 60 ? 'degraded' : 'ok';
     const latency = failing && rand() < 0.5 ? null : Math.round(5 + rand() * 300 + (m >= 50 && m < 60 ? 900 : 0));
     results.push({ name, at, ok: !failing, status, latency_ms: latency, message: failing ? 'timeout after 10 s' : 'ok' });
   }
@@ -61,6 +62,8 @@ function expectedFromRaw(results: readonly StoredResult[], window: WindowName, n
   for (let start = last - length + step; start <= last; start += step) {
     const end = Math.min(start + step, now + 1);
     const inside = results.filter((r) => r.at >= start && r.at < end);
+    // Results under maintenance are no checks (their latency still counts).
+    const counted = inside.filter((r) => r.status !== 'maintenance');
     const lat = inside.map((r) => r.latency_ms).filter((l): l is number => l !== null).sort((a, b) => a - b);
     const seconds: Record<string, number> = { ok: 0, degraded: 0, pending: 0, error: 0, blocked: 0, maintenance: 0 };
     results.forEach((r, i) => {
@@ -70,8 +73,8 @@ function expectedFromRaw(results: readonly StoredResult[], window: WindowName, n
     });
     out.push({
       at: new Date(start).toISOString(),
-      checks: inside.length,
-      failures: inside.filter((r) => !r.ok).length,
+      checks: counted.length,
+      failures: counted.filter((r) => !r.ok).length,
       min: lat[0] ?? null,
       max: lat.at(-1) ?? null,
       avg: lat.length ? Math.round((lat.reduce((a, b) => a + b, 0) / lat.length) * 10) / 10 : null,
