@@ -166,9 +166,10 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
     assert.ok(existsSync(path.join(data, 'pulsemap.db')), 'the store lives in the /data volume');
   } finally {
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, `clean exit on SIGTERM (docker stop):\n${output}`);
-    assert.match(output, /stripper loaded: false\n/, 'the first start of the image found every module in the compile cache');
+    const code = await exited;
     await target.close();
+    assert.equal(code, 0, `clean exit on SIGTERM (docker stop):\n${output}`);
+    assert.match(output, /stripper loaded: false\n/, 'the first start of the image found every module in the compile cache');
   }
   assert.equal(await healthcheck(), 1, 'HEALTHCHECK fails when nothing answers');
 });
