@@ -12,7 +12,7 @@ import { createMonitor } from './monitor/monitor.ts';
 import { describeChange, diffConfig } from './monitor/plan.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
-import { openWatchedStore } from './store/health.ts';
+import { openWatchedStore, StoreUnavailableError } from './store/health.ts';
 import type { OutboxMessage, Store } from './store/store.ts';
 import { createApp } from './server/app.ts';
 import { createEditor } from './editing/service.ts';
@@ -205,7 +205,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
     const raw = monitor.config().retention.raw_days;
     store.prune(now - raw * DAY, now - AGGREGATE_DAYS * DAY).then(
       (removed) => { if (removed > 0) logger.info({ removed }, 'pruned old results'); },
-      (err: unknown) => logger.error({ err: String(err) }, 'pruning failed'),
+      // A failing store has said so once already (store/health.ts).
+      (err: unknown) => logger[err instanceof StoreUnavailableError ? 'debug' : 'error']({ err: String(err) }, 'pruning failed'),
     );
   }, HOUR);
   prune.unref();

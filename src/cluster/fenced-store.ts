@@ -27,6 +27,10 @@ export interface FencedStore extends Store {
 export function fencedStore(store: Store, pool: Pool, term: Term): FencedStore {
   async function asLeader<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    // A connection that dies while held here must fail this call, not end the process (the
+    // pool listens for errors only on idle connections).
+    const ignore = (): void => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const held = await client.query(HOLDS_LEADER, [term.cluster, term.instance, term.epoch]);
@@ -38,6 +42,7 @@ export function fencedStore(store: Store, pool: Pool, term: Term): FencedStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }

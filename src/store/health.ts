@@ -105,7 +105,6 @@ export async function openWatchedStore(
 
   async function probe(): Promise<void> {
     if (closed || down === null || inner === null) return;
-    const before = inner.backlog();
     try {
       await inner.flush();
       await inner.setMeta(PROBE_KEY, new Date(clock.now()).toISOString());
@@ -116,7 +115,7 @@ export async function openWatchedStore(
     }
     const lasted = clock.now() - down.since;
     down = null;
-    logger.warn({ down_ms: lasted, written: before.queued, dropped: inner.backlog().dropped }, 'store available again; queued writes written');
+    logger.warn({ down_ms: lasted, dropped: inner.backlog().dropped }, 'store available again; queued writes written');
     tell(true);
   }
 
