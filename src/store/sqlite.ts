@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file under the data directory, through node:sqlite.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
@@ -33,7 +33,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   mkdirSync(options.dir, { recursive: true });
-  const db = new DatabaseSync(join(options.dir, options.file ?? 'pulsemap.db'), { timeout: BUSY_TIMEOUT_MS });
+  const file = join(options.dir, options.file ?? 'pulsemap.db');
+  const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every committed
     // transaction through a process crash (kill -9); only a power loss can take the last few.
@@ -56,8 +57,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     if (statement === undefined) seriesStatements.set(query, (statement = db.prepare(sqliteSql(SERIES_SQL[query]))));
     return statement.all(...params);
   });
+  const writer = createSqliteWriter(db, (oldestHour) => uptime.changed(oldestHour));
+  const opened = statSync(file).ino;
   const queue = createWriteQueue({
-    write: createSqliteWriter(db, (oldestHour) => uptime.changed(oldestHour)),
+    // A file deleted under the running service (its directory removed) still takes writes through
+    // the open handle, and all of them vanish with the process: refuse instead, so the store
+    // counts as failing and /health says why.
+    write(batch) {
+      const now = statSync(file, { throwIfNoEntry: false });
+      if (now?.ino !== opened) throw new Error(`the database file ${file} was removed or replaced; restart pulsemap to open a new one (or restore it from a backup)`);
+      writer(batch);
+    },
     onError: options.onError ?? ((error) => console.error('pulsemap store: write failed:', error)),
     flushIntervalMs: options.flushIntervalMs,
     maxBatch: options.maxBatch,

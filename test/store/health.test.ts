@@ -3,6 +3,9 @@
 // First through a store that throws the engines' errors, then on a real full (and read-only) disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openWatchedStore, StoreUnavailableError } from '../../src/store/health.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { fakeClock } from '../helpers/clock.ts';
@@ -98,5 +101,28 @@ test('SQLite on a full 3 MB tmpfs: unavailable, then every queued result written
   } finally {
     await health.store.close().catch(() => undefined);
     disk.remove();
+  }
+});
+
+test('SQLite whose data directory is deleted under it: unavailable with the reason, not writes into a vanished file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsemap-deleted-'));
+  const clock = fakeClock();
+  const { logger, lines } = captureLogger();
+  const health = await openWatchedStore((onError) => openSqliteStore({ dir, flushIntervalMs: 3_600_000, onError }), { clock, logger });
+  try {
+    health.store.saveResult(result('a', 1), state('a'));
+    await health.store.flush();
+    rmSync(dir, { recursive: true, force: true });
+    health.store.saveResult(result('a', 2), state('a'));
+    await assert.rejects(health.store.flush(), /store unavailable: the database file .*pulsemap\.db was removed or replaced; restart pulsemap/);
+    await clock.advance(60_000);
+    const status = health.status();
+    assert.equal(status.ok, false, 'it stays unavailable: a restart opens a new file');
+    assert.match(status.error!, /was removed/);
+    assert.equal(status.queued, 2, 'the result and its state wait in memory');
+    assert.equal(lines.length, 1, 'one log line');
+  } finally {
+    await health.store.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
