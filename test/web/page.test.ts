@@ -150,3 +150,23 @@ test('after a server restart the page reconnects by itself and follows changes a
   db.status = 200;
   await page.waitForFunction(() => document.querySelector('#canvas [data-entity="fold_db"]')?.classList.contains('pm-ok'), null, { timeout: 8000 });
 });
+
+test('a maintenance window colours its entities blue on the map, counts them in their chip and shows it in the details; a flapping chip sits in the legend', async () => {
+  await page.goto(service.url);
+  await page.locator('#canvas [data-entity]').first().waitFor();
+  assert.equal(await page.locator('#summary .chip.pm-flapping .label').textContent(), 'flapping', 'flapping has its chip beside the statuses');
+  const now = Date.now();
+  save(yaml(`maintenance:
+  - { name: cache-swap, entities: [fold_cache], start: "${new Date(now - 60_000).toISOString()}", end: "${new Date(now + 3_600_000).toISOString()}", reason: new cache }
+`));
+  // The reload opens the window: fold_cache and foldwrap_api (which depends on it) follow.
+  await page.waitForFunction(() => ['fold_cache', 'foldwrap_api'].every((n) => document.querySelector(`#canvas [data-entity="${n}"]`)?.classList.contains('pm-maintenance')), null, { timeout: 15_000 });
+  assert.equal(await cellFill('fold_cache'), rgb(STATUS_COLOURS.maintenance.fill));
+  await page.waitForFunction(() => document.querySelector('#summary .chip.pm-maintenance .count')?.textContent === '2', null, { timeout: 5000 });
+  await node('fold_cache').click();
+  await page.waitForFunction(() => document.querySelector('#details-title')?.textContent === 'fold_cache');
+  assert.match(await page.locator('#details').textContent() ?? '', /Maintenancecache-swap, until .*: checked, no alerts/);
+  await page.keyboard.press('Escape');
+  save(yaml());
+  await page.waitForFunction(() => !document.querySelector('#canvas [data-entity="fold_cache"]')?.classList.contains('pm-maintenance'), null, { timeout: 15_000 });
+});
