@@ -343,6 +343,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
           channels: channels.channels.map((c) => c.name),
           // Unknown (null) while the store cannot answer.
           outbox_depth: await outbox.depth().catch(() => null),
+          // Alert items decided but not yet in the outbox because the store refused them.
+          waiting: held.length + journal.length,
           last_error: failure === null
             ? null
             : { channel: failure.channel, error: failure.error, at: new Date(failure.at).toISOString() },

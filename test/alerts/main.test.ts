@@ -65,7 +65,7 @@ after(async () => {
 const health = async () => (await fetch(`${service.url}/health`)).json() as Promise<{ alerts: Record<string, unknown> }>;
 
 test('a rejected edit and its fix are told once each, a channel added live is used, /health shows the outbox', async () => {
-  assert.deepEqual((await health()).alerts, { channels: ['telegram'], outbox_depth: 0, last_error: null });
+  assert.deepEqual((await health()).alerts, { channels: ['telegram'], outbox_depth: 0, waiting: 0, last_error: null });
 
   save(`${yaml()}  broken: [unclosed\n`);
   await fake.waitFor(() => fake.delivered().length === 1, 'the config error message');

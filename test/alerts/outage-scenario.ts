@@ -71,6 +71,8 @@ export async function outageScenario(
     await r.alerts.idle();
     await fault.during?.(r);
     assert.equal(sent().length, 1, 'nothing can be queued while the store fails');
+    const waiting = ((await r.alerts.health()) as { alerts: { waiting: number; outbox_depth: number | null } }).alerts;
+    assert.deepEqual(waiting, { ...waiting, waiting: 4, outbox_depth: null }, 'early up, flap down, flap up and steady down wait in memory');
     assert.equal(health.status().ok, false);
 
     await fault.heal();

@@ -243,7 +243,7 @@ test('config errors: one message without secrets, once until fixed, then one whe
     '⚠️ <b>config invalid</b>\nentities.yaml:12:7: /entities/db/url: postgres://u:***@h/db is not &lt;valid&gt;\nThe last good configuration keeps running.',
     '✅ <b>config fixed</b>: 2 entities loaded',
   ]);
-  assert.deepEqual(await r.alerts.health(), { alerts: { channels: ['telegram'], outbox_depth: 0, last_error: null } });
+  assert.deepEqual(await r.alerts.health(), { alerts: { channels: ['telegram'], outbox_depth: 0, waiting: 0, last_error: null } });
   await fake.refuse();
   try {
     t.status = 503;
