@@ -164,6 +164,20 @@ ${entities.join('\n')}
     assert.deepEqual(await nextHeartbeats(2), Array(2).fill(`pulsemap (${next})`));
   });
 
+  it('a leader killed between sending and recording: the next one sends again (a duplicate, not silence)', async () => {
+    const first = await leader([...running.keys()]);
+    fake.queue('hang');
+    targets.failing.add('/mail');
+    // The leader claimed the message and Telegram has it, but the answer never comes back.
+    await fake.waitFor(() => fake.requests.some((r) => r.answer === 'hang' && r.params.text?.includes('mail')), 'the mail alert sent', 60_000);
+    running.get(first)!.child.kill('SIGKILL');
+    await running.get(first)!.exited;
+    running.delete(first);
+    await fake.waitFor(() => about('mail').length >= 1, 'the mail alert sent again by the next leader', 60_000);
+    assert.equal(fake.requests.filter((r) => r.params.text?.includes('mail')).length, 2);
+    await start('d');
+  });
+
   it('a leader paused past its lease sends nothing when it resumes; the new one announces once', async () => {
     const survivors = [...running.keys()];
     const paused = await leader(survivors);
