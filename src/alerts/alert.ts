@@ -3,6 +3,8 @@ import type { Status } from '../domain.ts';
 
 export type AlertEvent =
   | 'down'
+  /** More entities confirmed blocked behind an announced root: its message is completed. */
+  | 'impacted'
   | 'recovered'
   /** A failure that began and ended while the store could not take alerts: told once, afterwards. */
   | 'outage'
@@ -45,6 +47,11 @@ export interface AlertItem {
   readonly window?: MaintenanceNote;
   /** Unique per event: the same event is never queued twice. */
   readonly key: string;
+  /**
+   * For `impacted` items: the key of the root's `down` item (Telegram edits the message that
+   * carried it) and which update of that root this is (1, 2, ...; email sends only the first).
+   */
+  readonly update?: { readonly down_key: string; readonly number: number };
 }
 
 /** What a maintenance message says of its window. */
@@ -74,8 +81,12 @@ export interface Channel {
   readonly name: string;
   /** What to queue for this alert; keys are unique per alert (or item) and channel. */
   envelopes(alert: Alert): Envelope[];
-  /** Delivers one payload; throws DeliveryError (or anything, taken as transient). */
-  send(payload: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Delivers one payload; throws DeliveryError (or anything, taken as transient). `memo` is kept
+   * by the outbox per channel for the life of the process, across reloads (Telegram keeps the
+   * ids of sent messages there, to edit them).
+   */
+  send(payload: string, signal: AbortSignal, memo?: Map<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -58,6 +58,10 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
   return {
     name: 'email',
     envelopes: (alert: Alert) => {
+      // At most one follow-up mail per root cause: its first `impacted` update.
+      const items = alert.items.filter((i) => i.event !== 'impacted' || i.update?.number === 1);
+      if (items.length === 0) return [];
+      if (items.length < alert.items.length) alert = { ...alert, items };
       const payload: EmailPayload = {
         subject: emailSubject(alert, options.title),
         text: plainText(alert),

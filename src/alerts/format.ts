@@ -36,7 +36,7 @@ export function formatTime(ms: number): string {
 }
 
 const EMOJI: Record<AlertItem['event'], string> = {
-  down: '🔴', reminder: '🔁', recovered: '✅', outage: '🟠', degraded: '🟡', undegraded: '🟢',
+  down: '🔴', impacted: '🔴', reminder: '🔁', recovered: '✅', outage: '🟠', degraded: '🟡', undegraded: '🟢',
   certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅', flapping: '🔀', flapping_end: '⏹️',
   maintenance_start: '🔧', maintenance_end: '🏁',
 };
@@ -62,6 +62,7 @@ export function headline(i: AlertItem): Line {
   const emoji = `${EMOJI[i.event]} `;
   switch (i.event) {
     case 'down': return [emoji, name, ' is down'];
+    case 'impacted': return [emoji, name, ' is down: more entities impacted'];
     case 'reminder': return [emoji, name, ` is still down${i.since === null ? '' : ` (for ${formatDuration(i.at - i.since)})`}`];
     case 'recovered': return [emoji, name, ` is back up${i.status === 'degraded' ? ' (degraded)' : ''}${lasted}`];
     case 'outage': return [emoji, name, ` was down from ${formatTime(i.since ?? i.at)} to ${formatTime(i.at)} (${formatDuration(i.at - (i.since ?? i.at))})`];
@@ -81,6 +82,7 @@ export function details(i: AlertItem): Line[] {
   const lines: Line[] = [];
   switch (i.event) {
     case 'down':
+    case 'impacted':
     case 'reminder':
       lines.push([clip(i.message)]);
       if (i.impacted.length > 0) lines.push([`Impacted: ${impactedList(i.impacted)}`]);
@@ -186,6 +188,11 @@ export interface WebhookDocument {
   readonly at: string;
   readonly since: string | null;
   readonly url: string | null;
+  /**
+   * The failure this item belongs to, `entity@since` (ISO): the same for a root's `down`, its
+   * `impacted` updates, reminders and its recovery. null for items about no failure.
+   */
+  readonly incident: string | null;
   /** The same item as plain text, for receivers that only forward text. */
   readonly text: string;
 }
@@ -194,6 +201,7 @@ export function webhookDocument(i: AlertItem): WebhookDocument {
   return {
     event: i.event, entity: i.entity, status: i.status, message: i.message, impacted: i.impacted,
     at: new Date(i.at).toISOString(), since: i.since === null ? null : new Date(i.since).toISOString(),
-    url: i.url, text: plainBlock(i),
+    url: i.url, incident: i.entity === null || i.since === null ? null : `${i.entity}@${new Date(i.since).toISOString()}`,
+    text: plainBlock(i),
   };
 }

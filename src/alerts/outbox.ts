@@ -102,6 +102,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const forced = new Set<string>();
   const workers = new Map<string, Promise<void>>();
   const failures = new Map<string, DeliveryFailure>();
+  /** Each channel's memo (Channel.send): what it needs to remember of earlier sends. */
+  const memos = new Map<string, Map<string, unknown>>();
   const stop = new AbortController();
   let scanning: Promise<void> | null = null;
   let rescan = false;
@@ -226,6 +228,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function sendOne(channel: Channel, payload: string): Promise<void> {
+    let memo = memos.get(channel.name);
+    if (!memo) memos.set(channel.name, memo = new Map());
     const deadline = new AbortController();
     const handle = clock.setTimeout(() => deadline.abort(new DeliveryError(`no answer within ${sendTimeoutMs} ms`)), sendTimeoutMs);
     try {
@@ -235,7 +239,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
       aborted.catch(() => {});
-      await Promise.race([channel.send(payload, signal), aborted]);
+      await Promise.race([channel.send(payload, signal, memo), aborted]);
     } finally {
       clock.clearTimeout(handle);
     }

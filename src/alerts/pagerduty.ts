@@ -24,6 +24,8 @@ const ACTION: Record<AlertEvent, { action: 'trigger' | 'resolve'; severity: Seve
   // Over before it could be told: nothing to open in PagerDuty.
   outage: null,
   reminder: null,
+  // The incident is already open; PagerDuty has no field to complete.
+  impacted: null,
   degraded: { action: 'trigger', severity: 'warning', incident: 'degraded' },
   undegraded: { action: 'resolve', severity: 'info', incident: 'degraded' },
   certificate: { action: 'trigger', severity: 'warning', incident: 'certificate' },

@@ -12,7 +12,17 @@ export interface Announcement {
   readonly reminded_at: number;
   /** Entities named as impacted in its messages: their channels also get the recovery. */
   readonly impacted?: readonly string[];
+  /** The key of its `down` item: `impacted` updates name it, so Telegram can edit that message. */
+  readonly key?: string;
+  /** How many `impacted` updates completed its message. */
+  readonly updates?: number;
 }
+
+/**
+ * How long after a failure began entities confirmed blocked behind it are added to its message
+ * (an `impacted` update). Later ones are named by reminders and the recovery reaches them.
+ */
+export const IMPACTED_WINDOW_MS = 10 * 60_000;
 
 /** What has been told, kept in the store so a restart neither repeats nor forgets anything. */
 export interface Bookkeeping {
@@ -181,10 +191,50 @@ function flapItems(
     out.push(recoveredItem(view, name, status, state!.message, at, told));
   } else if (!told && status === 'error') {
     const down = downItem(view, name, state, state!.message, at, state!.since ?? at);
-    announced[name] = withImpacted({ since: down.since!, reminded_at: at }, down.impacted);
+    announced[name] = withImpacted({ since: down.since!, reminded_at: at, key: down.key }, down.impacted);
     out.push(down);
   }
   return out;
+}
+
+/**
+ * An entity confirmed blocked behind `root` after the root's message went out, within the
+ * window: the root's message is completed (one `impacted` item naming every entity impacted so
+ * far). Changes `announced` in place (decide's own copy). Never a second `down`.
+ */
+function impactedUpdate(view: PolicyView, announced: Record<string, Announcement>, root: string | null, at: number): AlertItem | null {
+  const told = root === null ? undefined : announced[root];
+  if (!told || told.key === undefined || at - told.since > IMPACTED_WINDOW_MS) return null;
+  const now = impactedBy(view, root!);
+  const known = new Set(told.impacted ?? []);
+  if (now.every((n) => known.has(n))) return null;
+  const impacted = [...told.impacted ?? [], ...now.filter((n) => !known.has(n))];
+  const number = (told.updates ?? 0) + 1;
+  announced[root!] = { ...told, impacted, updates: number };
+  const state = view.states.find((s) => s.name === root);
+  return item(view, {
+    event: 'impacted', entity: root!, status: state?.status ?? 'error', message: state?.message ?? '', at, since: told.since,
+    impacted, key: `${root}:impacted:${told.since}:${number}`, update: { down_key: told.key, number },
+  });
+}
+
+/**
+ * Of several `impacted` updates of one root in a batch, the last names them all: keep it alone,
+ * numbered as the first (one message goes out, so it is that message's number).
+ */
+function latestUpdates(items: readonly AlertItem[]): AlertItem[] {
+  const first = new Map<string, number>();
+  const last = new Map<string, AlertItem>();
+  for (const i of items) {
+    if (i.event !== 'impacted') continue;
+    if (!first.has(i.entity!)) first.set(i.entity!, i.update!.number);
+    last.set(i.entity!, i);
+  }
+  return items.flatMap((i) => {
+    if (i.event !== 'impacted') return [i];
+    if (last.get(i.entity!) !== i) return [];
+    return [{ ...i, update: { ...i.update!, number: first.get(i.entity!)! } }];
+  });
 }
 
 /** Applies a batch of triggers, in order. */
@@ -233,7 +283,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
       // The failure began with the first failed check (pending) or when it was blocked.
       const since = t.from === 'pending' || t.from === 'blocked' ? (t.prev_since ?? t.at) : t.at;
       const down = downItem(view, t.name, stateOf.get(t.name), t.message, t.at, since);
-      announced[t.name] = withImpacted({ since, reminded_at: t.at }, down.impacted);
+      announced[t.name] = withImpacted({ since, reminded_at: t.at, key: down.key }, down.impacted);
       items.push(down);
     } else if (passing && announced[t.name]) {
       const told = announced[t.name]!;
@@ -258,9 +308,13 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
         }));
       }
     }
-    // `blocked`, `pending` and `unknown` say nothing: the root cause's message covers a blocked entity.
+    if (t.to === 'blocked') {
+      const update = impactedUpdate(view, announced, stateOf.get(t.name)?.blocked_by ?? null, t.at);
+      if (update) items.push(update);
+    }
+    // `pending` and `unknown` say nothing; `blocked` completes its root's message (above).
   }
-  return { items, bookkeeping: { ...book, announced, degraded, certs, flapping, acks: openAcks(book.acks, announced) } };
+  return { items: latestUpdates(items), bookkeeping: { ...book, announced, degraded, certs, flapping, acks: openAcks(book.acks, announced) } };
 }
 
 /**
@@ -295,7 +349,7 @@ export function reconcile(book: Bookkeeping, view: PolicyView): Decision {
       announced[state.name] = told;
     } else if (state.status === 'error') {
       const down = downItem(view, state.name, state, state.message, since, since);
-      announced[state.name] = withImpacted({ since, reminded_at: since }, down.impacted);
+      announced[state.name] = withImpacted({ since, reminded_at: since, key: down.key }, down.impacted);
       items.push(down);
     }
   }

@@ -1,9 +1,10 @@
-// Telegram through node-telegram-bot-api's bare Api client: sendMessage only, never polling.
+// Telegram through node-telegram-bot-api's bare Api client: sendMessage, and editMessageText to
+// complete a root cause's message with entities confirmed impacted after it went out.
 // Its own retries are off (they sleep up to a minute on a 429); the outbox owns retries.
 import { Api, TelegramApiError, TelegramBotError } from 'node-telegram-bot-api';
 import { urlIssue } from '../config/rules.ts';
 import { scrub } from '../secrets.ts';
-import type { Alert, Channel } from './alert.ts';
+import type { Alert, AlertItem, Channel } from './alert.ts';
 import { DeliveryError } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { telegramText } from './format.ts';
@@ -58,29 +59,75 @@ export function describeError(err: unknown, token: string): string {
   return scrub(parts.join(': '), [token]);
 }
 
+/** A message this process sent: its id, and the items it shows (re-rendered by edits). */
+interface SentMessage {
+  readonly message_id: number;
+  readonly items: readonly AlertItem[];
+}
+
 export function createTelegramChannel(config: TelegramConfig, options: TelegramChannelOptions = {}): Channel {
   const api = new Api(config.token, {
     apiRoot: config.api_url,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: 0,
   });
+  const own = new Map<string, unknown>();
+
+  /** Sends a new message; remembers it under each root it announces, for later edits. */
+  async function sendNew(text: string, items: readonly AlertItem[], memo: Map<string, unknown>, signal: AbortSignal): Promise<void> {
+    const sent = await api.sendMessage(
+      {
+        chat_id: config.chat_id,
+        text,
+        parse_mode: 'HTML',
+        ...(config.thread_id === null ? {} : { message_thread_id: config.thread_id }),
+        disable_notification: config.silent,
+        link_preview_options: { is_disabled: true },
+      },
+      signal,
+    );
+    for (const i of items) {
+      const root = i.event === 'down' ? i.key : i.event === 'impacted' ? i.update?.down_key : undefined;
+      if (root !== undefined) memo.set(root, { message_id: sent.message_id, items } satisfies SentMessage);
+    }
+  }
+
+  /** Completes the message that announced the root: the same text with the longer Impacted list. */
+  async function edit(update: AlertItem, memo: Map<string, unknown>, signal: AbortSignal): Promise<void> {
+    const root = update.update!.down_key;
+    const sent = memo.get(root) as SentMessage | undefined;
+    // Not sent by this process (restarted since, or sent to this chat before it was routed here):
+    // one new message with the update's own wording, which later updates then edit.
+    if (!sent) return sendNew(telegramText({ key: update.key, items: [update] }), [update], memo, signal);
+    const items = sent.items.map((i) => (i.key === root || (i.event === 'impacted' && i.update?.down_key === root) ? { ...i, impacted: update.impacted } : i));
+    try {
+      await api.editMessageText(
+        { chat_id: config.chat_id, message_id: sent.message_id, text: telegramText({ key: root, items }), parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+        signal,
+      );
+    } catch (err) {
+      // The same text again (a retry after the edit went through) is not a failure.
+      if (!(err instanceof TelegramApiError && /message is not modified/i.test(err.description))) throw err;
+    }
+    memo.set(root, { ...sent, items });
+  }
+
   return {
     name: 'telegram',
-    envelopes: (alert: Alert) => [{ key: `${alert.key}:telegram`, payload: JSON.stringify({ text: telegramText(alert) }) }],
-    async send(payload, signal) {
-      const { text } = JSON.parse(payload) as { text: string };
+    envelopes: (alert: Alert) => {
+      // An `impacted` update edits the root's message: an envelope of its own. The rest is one new message.
+      const updates = alert.items.filter((i) => i.event === 'impacted' && i.update !== undefined);
+      const rest = alert.items.filter((i) => !updates.includes(i));
+      return [
+        ...(rest.length === 0 ? [] : [{ key: `${alert.key}:telegram`, payload: JSON.stringify({ text: telegramText({ ...alert, items: rest }), items: rest }) }]),
+        ...updates.map((u) => ({ key: `${u.key}:telegram`, payload: JSON.stringify({ edit: u }) })),
+      ];
+    },
+    async send(payload, signal, memo = own) {
+      const parsed = JSON.parse(payload) as { text: string; items?: AlertItem[] } | { edit: AlertItem };
       try {
-        await api.sendMessage(
-          {
-            chat_id: config.chat_id,
-            text,
-            parse_mode: 'HTML',
-            ...(config.thread_id === null ? {} : { message_thread_id: config.thread_id }),
-            disable_notification: config.silent,
-            link_preview_options: { is_disabled: true },
-          },
-          signal,
-        );
+        if ('edit' in parsed) await edit(parsed.edit, memo, signal);
+        else await sendNew(parsed.text, parsed.items ?? [], memo, signal);
       } catch (err) {
         if (err instanceof TelegramApiError) {
           const retryAfter = err.errorCode === 429 ? (err.retryAfter ?? 1) : null;

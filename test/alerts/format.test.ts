@@ -154,6 +154,7 @@ test('webhook document', () => {
   assert.deepEqual(webhookDocument(it({ impacted: ['api'], url: 'https://s.example#fold_db' })), {
     event: 'down', entity: 'fold_db', status: 'error', message: 'connect ECONNREFUSED 10.0.0.5:5432', impacted: ['api'],
     at: '2026-11-21T06:42:10.000Z', since: '2026-11-21T06:30:00.000Z', url: 'https://s.example#fold_db',
+    incident: 'fold_db@2026-11-21T06:30:00.000Z',
     text: '🔴 fold_db is down\nconnect ECONNREFUSED 10.0.0.5:5432\nImpacted: api\nSince 2026-11-21 06:30 UTC\nhttps://s.example#fold_db',
   });
 });

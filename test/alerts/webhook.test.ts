@@ -34,6 +34,7 @@ test('one JSON document per event, with the configured headers', async () => {
   assert.deepEqual(JSON.parse(first!.body), {
     event: 'down', entity: 'db', status: 'error', message: 'refused', impacted: ['api', 'web'],
     at: '2026-01-02T03:04:05.000Z', since: '2026-01-02T03:00:00.000Z', url: 'https://status.example.com#db',
+    incident: 'db@2026-01-02T03:00:00.000Z',
     text: '🔴 db is down\nrefused\nImpacted: api, web\nSince 2026-01-02 03:00 UTC\nhttps://status.example.com#db',
   });
   assert.equal(JSON.parse(second!.body).event, 'recovered');
