@@ -17,6 +17,7 @@ import { getJson, startInstance, stop, until } from './instances.ts';
 import type { Instance } from './instances.ts';
 
 const LEASE = 12;
+const API_TOKEN = 'cluster-test-api-token-0123456789';
 
 /** Answers 200 per path, or 500 for the paths a test fails; records heartbeat callers. */
 async function startTargets() {
@@ -71,7 +72,7 @@ describe('one alerter among several instances', () => {
   const running = new Map<string, Instance>();
 
   const start = async (id: string) => {
-    const instance = await startInstance({ id, config, store: url, data: path.join(dir, id), env: { TELEGRAM_BOT_TOKEN: TOKEN } });
+    const instance = await startInstance({ id, config, store: url, data: path.join(dir, id), env: { TELEGRAM_BOT_TOKEN: TOKEN, API_TOKEN } });
     running.set(id, instance);
     return instance;
   };
@@ -96,6 +97,7 @@ describe('one alerter among several instances', () => {
     writeFileSync(config, `cluster: { name: alerts, lease: ${LEASE} }
 heartbeat_url: ${targets.base}/heartbeat
 heartbeat_interval: 1
+api_token: \${API_TOKEN}
 notify:
   telegram:
     token: \${TELEGRAM_BOT_TOKEN}
@@ -151,7 +153,7 @@ ${entities.join('\n')}
     await fake.waitFor(() => about('wiki').length >= 2, 'the wiki recovery', 60_000);
   });
 
-  it('a failure while the leader is dead is announced once by the next leader', async () => {
+  it('a failure while the leader is dead is announced by the next leader, which alone takes acknowledgements', async () => {
     const first = await leader(['a', 'b', 'c']);
     const killedAt = Date.now();
     running.get(first)!.child.kill('SIGKILL');
@@ -162,6 +164,15 @@ ${entities.join('\n')}
     console.log(`# leader ${first} SIGKILLed: shop's failure announced ${Date.now() - killedAt} ms later (lease ${LEASE} s)`);
     const next = await leader([...running.keys()]);
     assert.deepEqual(await nextHeartbeats(2), Array(2).fill(`pulsemap (${next})`));
+    // Acknowledging goes to the leader, which holds the bookkeeping; another instance says where.
+    const ack = (id: string) => fetch(`${running.get(id)!.url}/entities/shop/ack`, {
+      method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: '{"comment":"on it"}',
+    });
+    const follower = [...running.keys()].find((id) => id !== next)!;
+    const refused = await ack(follower);
+    assert.equal(refused.status, 503);
+    assert.match((await refused.json()).error, new RegExp(`leading instance \\(${next}\\)`));
+    assert.equal((await ack(next)).status, 200);
   });
 
   it('a leader killed between sending and recording: the next one sends again (a duplicate, not silence)', async () => {
