@@ -8,6 +8,9 @@ import { SELECT_HISTORY } from '../../src/store/postgres-read.ts';
 import { openStore } from '../../src/store/open.ts';
 import { result, state, storeContract } from './contract.ts';
 import { createTestDatabase } from './postgres-db.ts';
+import { openWatchedStore, StoreUnavailableError } from '../../src/store/health.ts';
+import { fakeClock } from '../helpers/clock.ts';
+import { captureLogger, waitUntil } from '../alerts/helpers.ts';
 import { startRelay } from '../helpers/relay.ts';
 
 const db = await createTestDatabase();
@@ -213,6 +216,32 @@ describe('PostgreSQL store: a server that stops answering', () => {
     } finally {
       await store.close();
       await relay.close();
+    }
+  });
+});
+
+describe('PostgreSQL store: a server restart seen by the store\'s health', () => {
+  it('connections terminated by the server: unavailable with one log line, back with one more once a probe writes', async () => {
+    const url = new URL(await db.freshSchema());
+    url.searchParams.set('application_name', 'pulsemap_restart_test');
+    const clock = fakeClock();
+    const { logger, lines } = captureLogger();
+    const health = await openWatchedStore((onError) => openPostgresStore({ url: url.toString(), onError }), { clock, logger });
+    try {
+      await health.store.setMeta('k', 'v'); // leaves an idle connection in the pool
+      await sql(db.url, `
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'pulsemap_restart_test' AND datname = current_database()`);
+      await waitUntil(() => !health.status().ok, 'the pool reporting the lost connection');
+      assert.match(health.status().error!, /terminat/i);
+      await assert.rejects(health.store.getMeta('k'), StoreUnavailableError);
+      await waitUntil(async () => { await clock.advance(1_000); return health.status().ok; }, 'a probe through a new connection');
+      assert.equal(await health.store.getMeta('k'), 'v');
+      assert.deepEqual(lines.map((l) => JSON.parse(l).msg), [
+        'store unavailable; checks go on and writes wait in memory', 'store available again; queued writes written',
+      ]);
+    } finally {
+      await health.store.close();
     }
   });
 });
