@@ -40,7 +40,8 @@ export function outboxMessages(items: readonly AlertItem[], router: Router, chan
 /**
  * Items that waited in memory while the store failed, as they are told once it is back: a
  * failure that was never told and has recovered since becomes one `outage` item ("down from …
- * to …") in place of its down, reminders and recovery. Everything else stays as it was.
+ * to …") in place of its down, reminders and recovery; `impacted` updates of a down not yet told
+ * are folded into it. Everything else stays as it was.
  */
 export function mergeOutages(items: readonly AlertItem[]): AlertItem[] {
   const out: (AlertItem | null)[] = [...items];
@@ -51,6 +52,11 @@ export function mergeOutages(items: readonly AlertItem[]): AlertItem[] {
     if (i.event === 'down') {
       openDown.set(i.entity, n);
     } else if (i.event === 'reminder' && openDown.has(i.entity)) {
+      out[n] = null;
+    } else if (i.event === 'impacted' && openDown.has(i.entity)) {
+      // The down itself has not gone out yet: it names them all, nothing to complete.
+      const at = openDown.get(i.entity)!;
+      out[at] = { ...out[at]!, impacted: i.impacted };
       out[n] = null;
     } else if (i.event === 'recovered' && openDown.has(i.entity)) {
       const at = openDown.get(i.entity)!;

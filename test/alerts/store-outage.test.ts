@@ -43,6 +43,8 @@ test('mergeOutages: a held down with its recovery becomes one outage item; other
     ['down then up', [item('down', 'a', 1, { impacted: ['b'] }), item('reminder', 'a', 2), item('recovered', 'a', 3, { since: 1, reach: ['b'] })], ['outage a:outage:1 1..3 ok impacted=b reach=b']],
     ['a recovery of a failure told before', [item('recovered', 'a', 3, { since: 0 })], ['recovered a:recovered:3 0..3 ok impacted= reach=']],
     ['up, then down again', [item('recovered', 'a', 3), item('down', 'a', 4)], ['recovered a:recovered:3 3..3 ok impacted= reach=', 'down a:down:4 4..4 error impacted= reach=']],
+    ['an update of a held down is folded into it', [item('down', 'a', 1, { impacted: ['b'] }), item('impacted', 'a', 2, { impacted: ['b', 'c'] })], ['down a:down:1 1..1 error impacted=b,c reach=']],
+    ['an update of a down told before stays', [item('impacted', 'a', 2, { impacted: ['b', 'c'] })], ['impacted a:impacted:2 2..2 error impacted=b,c reach=']],
     ['two entities interleaved', [item('down', 'a', 1), item('down', 'b', 2), item('recovered', 'a', 3, { since: 1 })], ['outage a:outage:1 1..3 ok impacted= reach=', 'down b:down:2 2..2 error impacted= reach=']],
   ];
   for (const [name, items, want] of cases) {
