@@ -8,8 +8,8 @@
 //      RSS one minute later against the steady figure.
 //   D. the small-board profile: B again with the service pinned to one core (taskset -c 0) and
 //      its heap capped at 256 MB (--max-old-space-size=256).
-// Flags: --full (adds 20,000 entities and longer windows), --pi (D only), --root DIR (measure
-// another checkout of pulsemap, e.g. an older commit, with this script).
+// Flags: --full (adds 20,000 entities and longer windows), --pi (D only), --no-bursts (skip C),
+// --root DIR (measure another checkout of pulsemap, e.g. an older commit, with this script).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ const argAfter = (flag: string): string | undefined => {
 };
 const ROOT = resolve(argAfter('--root') ?? fileURLToPath(new URL('..', import.meta.url)));
 const PI_ONLY = process.argv.includes('--pi');
+const BURSTS = !process.argv.includes('--no-bursts');
 const INTERVAL = 10;
 const SIZES = FULL ? [0, 10, 100, 1_000, 20_000] : [0, 10, 100, 1_000];
 const PI_SIZES = FULL ? [10, 1_000, 5_000] : [10, 1_000];
@@ -168,7 +169,8 @@ async function health(url: string): Promise<Health> {
 
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
+  // A reused keep-alive connection the server has just closed fails once; ask again.
+  while (!(await ok().catch(() => false))) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(250);
   }
@@ -268,7 +270,8 @@ async function bursts(baseUrl: string): Promise<string> {
 const target = await startHelper('./target-server.ts');
 const baseUrl = `http://127.0.0.1:${target.ready.port as number}`;
 const shown = ROOT === resolve(fileURLToPath(new URL('..', import.meta.url))) ? '' : ` (checkout ${ROOT})`;
-const out: string[] = [];
+// Each table is printed as soon as it is measured: a late failure keeps the earlier ones.
+const print = (...parts: string[]): void => console.log(parts.join('\n'));
 try {
   // The bench's own cache, warmed by one start so no service below compiles TypeScript.
   rmSync(BENCH_COMPILE_CACHE, { recursive: true, force: true });
@@ -280,13 +283,13 @@ try {
   }
   const command = `\`node ${FLAGS.join(' ')} ${ENTRY.slice(ROOT.length + 1)} serve\``;
   if (!PI_ONLY) {
-    out.push(`### 9. Footprint${shown}: start-up (${command}, the shipped entities.yaml; load average before: ${loadavg()})\n`, await startup(false), '');
-    out.push(`Steady state (${INTERVAL} s interval, RSS sampled every second over ${windowMs / 1000} s after the first interval; load average before: ${loadavg()})\n`, await steady(SIZES, false, baseUrl), '');
-    out.push(`Memory after bursts (load average before: ${loadavg()})\n`, await bursts(baseUrl), '');
+    print(`### 9. Footprint${shown}: start-up (${command}, the shipped entities.yaml; load average before: ${loadavg()})\n`, await startup(false), '');
+    print(`Steady state (${INTERVAL} s interval, RSS sampled every second over ${windowMs / 1000} s after the first interval; load average before: ${loadavg()})\n`, await steady(SIZES, false, baseUrl), '');
+    if (BURSTS) print(`Memory after bursts (load average before: ${loadavg()})\n`, await bursts(baseUrl), '');
   }
-  out.push(`### 9. Footprint${shown}, small-board profile: one core (taskset -c ${PI.cpus}), ${PI.heapFlag} (load average before: ${loadavg()})\n`,
-    await startup(true), '', await steady(PI_SIZES, true, baseUrl), '');
+  print(`### 9. Footprint${shown}, small-board profile: one core (taskset -c ${PI.cpus}), ${PI.heapFlag} (load average before: ${loadavg()})\n`,
+    await startup(true), '');
+  print(await steady(PI_SIZES, true, baseUrl), '');
 } finally {
   await target.stop();
 }
-console.log(out.join('\n'));
