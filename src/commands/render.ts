@@ -8,6 +8,7 @@ import { indexGraph } from '../map/graph.ts';
 import { buildView } from '../map/views.ts';
 import { defaultView, parseViewQuery, ViewError } from '../map/view.ts';
 import { createMapRenderer } from '../map/render.ts';
+import { SHOWN_KEY, underMaintenance } from '../monitor/monitor.ts';
 
 const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view all|overview|problems] [--data DIR] [--store URL]\n';
 
@@ -46,9 +47,16 @@ export const renderCommand = {
     }
     const config = await configOrProblems(values, process.env);
     if (config === null) return 1;
-    const read = await readStore('render', values, process.env, (store) => store.loadStates());
+    // The states as the running service shows them: maintenance over the verdict where it applies.
+    const read = await readStore('render', values, process.env, async (store) => ({
+      states: await store.loadStates(),
+      shown: JSON.parse((await store.getMeta(SHOWN_KEY)) ?? '{}') as Record<string, number>,
+    }));
     if (read === null) return 1;
-    const states = read.value;
+    const states = new Map([...read.value.states].map(([name, state]) => {
+      const since = read.value.shown[name];
+      return [name, since === undefined ? state : underMaintenance(state, since)];
+    }));
 
     let model;
     try {

@@ -89,7 +89,12 @@ export interface Monitor {
 }
 
 /** Meta key: the entities showing maintenance and since when, so a restart continues from there. */
-const SHOWN_KEY = 'maintenance_shown';
+export const SHOWN_KEY = 'maintenance_shown';
+
+/** What an entity under maintenance shows: its verdict goes on underneath. */
+export function underMaintenance(state: EntityState, since: number): EntityState {
+  return { ...state, status: 'maintenance', since, blocked_by: null };
+}
 
 export function createMonitor(options: MonitorOptions): Monitor {
   const { store } = options;
@@ -146,7 +151,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   /** What the entity shows: its verdict, or `maintenance` while a window covers it. */
   function shown(state: EntityState): EntityState {
     const since = maintenanceSince.get(state.name);
-    return since === undefined ? state : { ...state, status: 'maintenance', since, blocked_by: null };
+    return since === undefined ? state : underMaintenance(state, since);
   }
 
   /** Dependencies below `name` whose failure is not yet confirmed. */

@@ -74,3 +74,15 @@ test('render takes the view flags: --focus, --view, --group; an unknown name exi
   assert.match(none.stderr, /no group 'nope'/);
   assert.equal((await cli([...args, '--view', 'everything'])).code, 2);
 });
+
+test('render shows maintenance where the running service showed it', async () => {
+  const data = path.join(dir, 'data-maintenance');
+  const store = await openSqliteStore({ dir: data });
+  store.saveState({ ...initialState('db'), status: 'error', since: 1, lastcheck: 1, fail_count: 3, consecutive_failures: 3, message: 'no reply', last_ok: false });
+  await store.setMeta('maintenance_shown', JSON.stringify({ db: 5 }));
+  await store.flush();
+  await store.close();
+  const run = await cli(['--config', file, '--data', data]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /class="pm-node pm-maintenance" data-entity="db" data-status="maintenance"/);
+});
