@@ -41,6 +41,8 @@ test('mergeOutages: a held down with its recovery becomes one outage item; other
   });
   const cases: [string, AlertItem[], string[]][] = [
     ['down then up', [item('down', 'a', 1, { impacted: ['b'] }), item('reminder', 'a', 2), item('recovered', 'a', 3, { since: 1, reach: ['b'] })], ['outage a:outage:1 1..3 ok impacted=b reach=b']],
+    ['more impacted while held', [item('down', 'a', 1, { impacted: ['b'] }), item('impacted', 'a', 2, { impacted: ['b', 'c'] }), item('recovered', 'a', 3, { since: 1 })], ['outage a:outage:1 1..3 ok impacted=b,c reach=']],
+    ['more impacted, still down', [item('down', 'a', 1, { impacted: ['b'] }), item('impacted', 'a', 2, { impacted: ['b', 'c'] })], ['down a:down:1 1..1 error impacted=b,c reach=']],
     ['a recovery of a failure told before', [item('recovered', 'a', 3, { since: 0 })], ['recovered a:recovered:3 0..3 ok impacted= reach=']],
     ['up, then down again', [item('recovered', 'a', 3), item('down', 'a', 4)], ['recovered a:recovered:3 3..3 ok impacted= reach=', 'down a:down:4 4..4 error impacted= reach=']],
     ['an update of a held down is folded into it', [item('down', 'a', 1, { impacted: ['b'] }), item('impacted', 'a', 2, { impacted: ['b', 'c'] })], ['down a:down:1 1..1 error impacted=b,c reach=']],
