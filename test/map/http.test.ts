@@ -208,6 +208,33 @@ test('events: results within one flush period go out as one batch', async () => 
   }
 });
 
+test('events: a client that stops reading is dropped once 1 KiB waits for it; a reading client keeps every event', async () => {
+  const limited = createEventHub({ monitor, store, heartbeatMs: 60_000, maxBufferedBytes: 1024 });
+  let drops = 0;
+  const stalled = limited.connect(() => { drops += 1; });
+  const reading = limited.connect(() => assert.fail('the reading client was dropped'));
+  let received = '';
+  reading.setEncoding('utf8');
+  reading.on('data', (c: string) => { received += c; });
+  try {
+    const status = { path: '/etc/pulsemap/entities.yaml', loaded_at: 0, error: null };
+    const sent = 40;
+    for (let i = 0; i < sent; i++) {
+      limited.configChanged(status);
+      // Lets the reading client take what was written, as a socket would.
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(drops, 1, 'the stalled client is dropped once');
+    assert.equal(limited.clients(), 1);
+    assert.equal(received.match(/event: config\n/g)?.length, sent);
+    assert.ok(stalled.readableLength <= 1024 + 200, `nothing more was queued for the dropped client: ${stalled.readableLength}`);
+  } finally {
+    stalled.destroy();
+    reading.destroy();
+    limited.close();
+  }
+});
+
 test('views over HTTP: ?focus=, ?view=; /map.json names the layout of /map.svg; bad queries are 400, unknown names 404', async () => {
   const focus = await api.get('/map.svg?focus=web');
   assert.equal(focus.status, 200);

@@ -17,8 +17,11 @@ import type { UptimeCache } from '../uptime.ts';
 export interface EventHub extends Required<Pick<MonitorSubscriber, 'onResult' | 'onTransition'>> {
   /** Tells every client about the configuration: call after a reload and after a rejected edit. */
   configChanged(status: ConfigStatus): void;
-  /** Starts a stream for one client; it leaves the hub when it closes. */
-  connect(): PassThrough;
+  /**
+   * Starts a stream for one client; it leaves the hub when it closes. `drop` ends the client's
+   * connection when it falls too far behind (default: the stream is destroyed).
+   */
+  connect(drop?: () => void): PassThrough;
   clients(): number;
   close(): void;
 }
@@ -35,6 +38,8 @@ export interface EventHubOptions {
   readonly retryMs?: number;
   /** What operation adds to each entity's document (flapping); none when omitted. */
   readonly marks?: (name: string) => EntityMarks;
+  /** Bytes buffered for one client before it is dropped as too slow. Default 1 MiB. */
+  readonly maxBufferedBytes?: number;
 }
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -49,14 +54,26 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const now = (): number => clock.now();
   const flushMs = options.flushMs ?? 1000;
   const uptime = options.uptime ?? createUptimeCache(options.store, clock);
-  const clients = new Set<PassThrough>();
+  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  /** Each client's stream and how to end its connection. */
+  const clients = new Map<PassThrough, () => void>();
   const changed = new Set<string>();
   let timer: unknown = null;
   let lastFlush = -Infinity;
   let closed = false;
 
   function broadcast(text: string): void {
-    for (const client of clients) client.write(text);
+    for (const [client, drop] of clients) {
+      // A client that stopped reading (a frozen tab, a link gone silent) would have every batch
+      // kept for it without end: a thousand of them held gigabytes. Past the limit it is dropped;
+      // EventSource reconnects and the page reloads the current state.
+      if (client.writableLength + client.readableLength > maxBuffered) {
+        clients.delete(client);
+        drop();
+        continue;
+      }
+      client.write(text);
+    }
   }
 
   async function flush(): Promise<void> {
@@ -90,9 +107,9 @@ export function createEventHub(options: EventHubOptions): EventHub {
     configChanged(status) {
       broadcast(frame('config', configPayload(status)));
     },
-    connect() {
+    connect(drop) {
       const stream = new PassThrough();
-      clients.add(stream);
+      clients.set(stream, drop ?? (() => stream.destroy()));
       stream.on('close', () => clients.delete(stream));
       stream.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
       return stream;
@@ -102,7 +119,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
       closed = true;
       if (timer !== null) clock.clearTimeout(timer);
       clearInterval(heartbeat);
-      for (const client of clients) client.end();
+      for (const client of clients.keys()) client.end();
       clients.clear();
     },
   };
@@ -115,7 +132,8 @@ export function eventRoutes(router: Router, hub: EventHub): void {
     ctx.set('Cache-Control', 'no-cache, no-transform');
     ctx.set('X-Accel-Buffering', 'no');
     ctx.type = 'text/event-stream';
-    const stream = hub.connect();
+    // Dropped as too slow: end the connection itself, so the browser notices and reconnects.
+    const stream = hub.connect(() => ctx.res.destroy());
     // The socket closing (client gone, server shutting down) ends the client's stream.
     ctx.res.on('close', () => stream.destroy());
     ctx.body = stream;
