@@ -150,28 +150,3 @@ test('pulsemap report --month prints the same report as JSON or CSV; bad input e
   assert.equal((bad as { code: number }).code, 2);
   assert.match((bad as { stderr: string }).stderr, /'2026-13' is not a month \(YYYY-MM\)/);
 });
-
-test('maintenance time fills maintenance_s and is on neither side of availability', async () => {
-  const own = mkdtempSync(path.join(tmpdir(), 'pulsemap-report-m-'));
-  const s = await openSqliteStore({ dir: own });
-  try {
-    for (const t of [
-      move('db', 'unknown', 'ok', '10-15T08:00:00'),
-      move('db', 'ok', 'maintenance', '11-12T02:00:00'),
-      move('db', 'maintenance', 'error', '11-12T04:00:00'), // 2 h of maintenance, still failing after it
-      move('db', 'error', 'ok', '11-12T05:00:00'), // 1 h down
-    ]) s.saveTransition(t);
-    await s.flush();
-    const report = await buildReport(s, [entities[1]!], '2026-11', NOW);
-    const db = report.entities[0]!;
-    assert.equal(db.maintenance_s, 7200);
-    assert.equal(db.downtime_s, 3600);
-    // Up: the month less 3 h; counted: the month less the 2 h of maintenance.
-    assert.equal(db.availability, Math.round(((2_592_000 - 10_800) / (2_592_000 - 7_200)) * 1e6) / 1e6);
-    assert.equal(db.coverage, 1);
-    assert.deepEqual(db.incidents.map((i) => [i.start, i.duration_s]), [['2026-11-12T04:00:00.000Z', 3600]], 'the downtime starts when the window ends');
-  } finally {
-    await s.close();
-    rmSync(own, { recursive: true, force: true });
-  }
-});
