@@ -69,6 +69,17 @@ export interface Alert {
   readonly items: readonly AlertItem[];
 }
 
+/**
+ * For channels that cannot edit a message already sent (email, Slack, Discord, ntfy, Matrix):
+ * the alert with only the first `impacted` update of each root, so a root cause brings at most
+ * one follow-up there; null when nothing is left to send.
+ */
+export function firstFollowUpOnly(alert: Alert): Alert | null {
+  const items = alert.items.filter((i) => i.event !== 'impacted' || i.update?.number === 1);
+  if (items.length === 0) return null;
+  return items.length === alert.items.length ? alert : { ...alert, items };
+}
+
 /** A message ready for the outbox: channel-specific JSON. */
 export interface Envelope {
   readonly key: string;

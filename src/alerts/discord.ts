@@ -3,6 +3,7 @@
 import { urlIssue } from '../config/rules.ts';
 import { hookSecrets } from '../secrets.ts';
 import type { Alert, AlertEvent, AlertItem, Channel } from './alert.ts';
+import { firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { clip, details, headline, plainLine } from './format.ts';
 import type { Line } from './format.ts';
@@ -56,7 +57,10 @@ export function discordMessage(alert: Alert, username: string | null): Record<st
 export function createDiscordChannel(config: DiscordConfig, timeoutMs = 10_000): Channel {
   return {
     name: 'discord',
-    envelopes: (alert) => [{ key: `${alert.key}:discord`, payload: JSON.stringify(discordMessage(alert, config.username)) }],
+    envelopes: (all) => {
+      const alert = firstFollowUpOnly(all);
+      return alert === null ? [] : [{ key: `${alert.key}:discord`, payload: JSON.stringify(discordMessage(alert, config.username)) }];
+    },
     async send(payload, signal) {
       // Discord also says how long to wait in its JSON answer (`retry_after`, seconds).
       await deliverHttp({

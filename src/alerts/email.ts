@@ -2,7 +2,7 @@
 import type { Transporter } from 'nodemailer';
 import { scrub } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
-import { DeliveryError } from './alert.ts';
+import { DeliveryError, firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { emailHtml, emailSubject, plainText } from './format.ts';
 
@@ -57,11 +57,9 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
 
   return {
     name: 'email',
-    envelopes: (alert: Alert) => {
-      // At most one follow-up mail per root cause: its first `impacted` update.
-      const items = alert.items.filter((i) => i.event !== 'impacted' || i.update?.number === 1);
-      if (items.length === 0) return [];
-      if (items.length < alert.items.length) alert = { ...alert, items };
+    envelopes: (all: Alert) => {
+      const alert = firstFollowUpOnly(all);
+      if (alert === null) return [];
       const payload: EmailPayload = {
         subject: emailSubject(alert, options.title),
         text: plainText(alert),

@@ -15,6 +15,7 @@ import type { Rig } from './rig.ts';
 import { EMPTY_BOOKKEEPING, IMPACTED_WINDOW_MS, decide } from '../../src/alerts/policy.ts';
 import type { Bookkeeping, PolicyView, Trigger } from '../../src/alerts/policy.ts';
 import type { AlertItem } from '../../src/alerts/alert.ts';
+import { firstFollowUpOnly } from '../../src/alerts/alert.ts';
 import { createEmailChannel } from '../../src/alerts/email.ts';
 import { createTelegramChannel } from '../../src/alerts/telegram.ts';
 import { initialState } from '../../src/monitor/state.ts';
@@ -155,10 +156,13 @@ const update = (number: number): AlertItem => ({
   days: null, url: null, key: `db:impacted:${T0}:${number}`, update: { down_key: `db:down:${T0 + 5_000}`, number },
 });
 
-test('email: at most one follow-up per root cause (its first update)', () => {
+test('email and the chat channels that do not edit: at most one follow-up per root cause (its first update)', () => {
   const channel = createEmailChannel({ host: '127.0.0.1', port: 9, to: ['ops@example.com'] } as unknown as EmailConfig, { title: 't' });
   assert.equal(channel.envelopes({ key: 'k1', items: [update(1)] }).length, 1);
   assert.deepEqual(channel.envelopes({ key: 'k2', items: [update(2)] }), []);
+  const other: AlertItem = { ...update(1), event: 'down', key: 'x:down:1', entity: 'x' };
+  assert.deepEqual(firstFollowUpOnly({ key: 'k3', items: [other, update(3)] })?.items, [other]);
+  assert.equal(firstFollowUpOnly({ key: 'k4', items: [update(2), update(3)] }), null);
 });
 
 test('telegram: an update whose message this process did not send (after a restart) goes out once as its own message, later ones edit it', async () => {
