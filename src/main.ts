@@ -9,7 +9,7 @@ import { configMaxBytes, readBounded } from './config/limits.ts';
 import { runCheck } from './checks/index.ts';
 import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
-import { describeChange, diffConfig } from './monitor/plan.ts';
+import { describeChange } from './monitor/plan.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
 import { openStore } from './store/open.ts';
 import { openWatchedStore, StoreUnavailableError } from './store/health.ts';
@@ -100,7 +100,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     store: on, monitor, logger, flaps, storeHealth,
     outbox: { onSent: (channel) => metrics.alertSent(channel), onFailed: (channel) => metrics.alertFailed(channel), claim },
   });
-  let hash = configHash(options.config);
+  let hash = settings ? configHash(options.config) : '';
   // Called only by the process that alerts: alone, always; in a cluster, by the leader.
   const heartbeat = createHeartbeat({
     url: () => monitor.config().heartbeat.url,
@@ -179,9 +179,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
     load: (file) => loadConfig(file, env),
     read: (file) => readBounded(file, configMaxBytes(file, env)),
     onChange: (next) => {
-      hash = configHash(options.config);
-      const change = describeChange(diffConfig(new Map(monitor.config().entities.map((e) => [e.name, e])), next));
-      monitor.apply(next);
+      if (settings) hash = configHash(options.config);
+      const change = describeChange(monitor.apply(next));
       maintenance.onConfig(next);
       chatOps?.onConfig(next);
       pushes.keepOnly(new Set(next.entities.map((e) => e.name)));

@@ -151,7 +151,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         journal = pending;
         held = [];
         dirty = false;
-        for (const i of items) if (messages.length > 0) logger.info({ event: i.event, entity: i.entity, key: i.key }, 'alert queued');
+        if (messages.length > 0) for (const i of items) logger.info({ event: i.event, entity: i.entity, key: i.key }, 'alert queued');
       }
       if (journal.length > 0) {
         await outbox.add(journal);

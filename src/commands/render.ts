@@ -8,7 +8,7 @@ import { indexGraph } from '../map/graph.ts';
 import { buildView } from '../map/views.ts';
 import { defaultView, parseViewQuery, ViewError } from '../map/view.ts';
 import { createMapRenderer } from '../map/render.ts';
-import { SHOWN_KEY, underMaintenance } from '../monitor/monitor.ts';
+import { readShown, underMaintenance } from '../maintenance/shown.ts';
 
 const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view all|overview|problems] [--data DIR] [--store URL]\n';
 
@@ -50,7 +50,7 @@ export const renderCommand = {
     // The states as the running service shows them: maintenance over the verdict where it applies.
     const read = await readStore('render', values, process.env, async (store) => ({
       states: await store.loadStates(),
-      shown: JSON.parse((await store.getMeta(SHOWN_KEY)) ?? '{}') as Record<string, number>,
+      shown: await readShown(store, (err) => process.stderr.write(`pulsemap render: the stored list of entities under maintenance is unreadable (${String(err)}); showing their checked states\n`)),
     }));
     if (read === null) return 1;
     const states = new Map([...read.value.states].map(([name, state]) => {

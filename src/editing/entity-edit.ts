@@ -106,7 +106,7 @@ function fieldSplices(text: string, doc: Document, name: string, next: Fields): 
   return mapSplices(text, doc, map, before, next, `'${name}'`, (key) => key in (entityFieldsWithout(doc, name, key) ?? {}));
 }
 
-const isPlainMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlainMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Splices for one block map: changed scalars are replaced where they stand, nested block maps

@@ -1,10 +1,8 @@
 // Values as written in entities.yaml are shown to editors and admins, except a secret written as
 // plain text (a password in a URL, a token without ${VAR}): that reads `<hidden>`. A form sends
 // `<hidden>` back unchanged, and it keeps the value written at that place.
-import { EditRefused } from './entity-edit.ts';
+import { EditRefused, isPlainMap } from './entity-edit.ts';
 import { HIDDEN } from './redact.ts';
-
-const isPlainMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every string in `value` passed through `fn` with its path, the shape kept. */
 export function mapStrings(value: unknown, fn: (s: string, path: string[]) => unknown, path: string[] = []): unknown {

@@ -5,7 +5,7 @@
 import { channelType, CHANNEL_NAMES } from '../alerts/channel-registry.ts';
 import type { ConfigProblem } from '../config/errors.ts';
 import type { Config } from '../types.ts';
-import { EditRefused, parseForEdit } from './entity-edit.ts';
+import { EditRefused, isPlainMap, parseForEdit } from './entity-edit.ts';
 import type { Fields } from './entity-edit.ts';
 import { hideSecrets, holdsSecret, keepHidden, mapStrings, valueAtPath } from './hidden.ts';
 import { setAt, writtenAt } from './section-edit.ts';
@@ -15,8 +15,6 @@ import type { Plan } from './service.ts';
 export const NOTIFY_SETTINGS = ['default', 'degraded', 'config_errors', 'reminder'] as const;
 export type NotifySetting = (typeof NOTIFY_SETTINGS)[number];
 const isSetting = (key: string): key is NotifySetting => (NOTIFY_SETTINGS as readonly string[]).includes(key);
-
-const isPlainMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface NotifyView {
   /** Channels by name, as written; a value that is itself a secret shows as `<hidden>`. */

@@ -3,14 +3,12 @@
 // move, comments and everything else stay as written.
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, YAMLMap } from 'yaml';
-import { EditRefused, hasAliasOrAnchor, mapSplices, parseForEdit, range } from './entity-edit.ts';
+import { EditRefused, hasAliasOrAnchor, isPlainMap, mapSplices, parseForEdit, range } from './entity-edit.ts';
 import type { Fields } from './entity-edit.ts';
 import { flowText } from './render.ts';
 import { applySplices, commentBlockStart, columnOf, lineStart, nextLine, trimmedEnd } from './text.ts';
 
 export type Path = readonly string[];
-
-const isPlainMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value at `path` as written (`${VAR}` kept, merge keys applied), or undefined. */
 export function writtenAt(doc: Document, path: Path): unknown {

@@ -9,7 +9,9 @@ import { createScheduler } from './scheduler.ts';
 import { initialState, isDown, reduceState, reevaluate } from './state.ts';
 import type { DependencyLookup } from './state.ts';
 import { confirmsFailure, dependentsOf, diffConfig, firstCheckDelay, nextCheckDelay } from './plan.ts';
+import type { ConfigChange } from './plan.ts';
 import { silentLogger } from '../log.ts';
+import { readShown, SHOWN_KEY, underMaintenance } from '../maintenance/shown.ts';
 import { walkGraph } from '../config/graph.ts';
 
 export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
@@ -60,8 +62,8 @@ export interface Monitor {
   state(name: string): EntityState | undefined;
   /** Entities of the current configuration with their states, in file order. */
   list(): { entity: Entity; state: EntityState }[];
-  /** Applies a new configuration: starts, stops and reschedules only what changed. */
-  apply(config: Config): void;
+  /** Applies a new configuration: starts, stops and reschedules only what changed, and says what that was. */
+  apply(config: Config): ConfigChange;
   /** Runs a check now (or joins the one in flight) and resolves when it is applied. */
   checkNow(name: string): Promise<void>;
   /**
@@ -86,14 +88,6 @@ export interface Monitor {
   maintenanceOf(name: string): MaintenanceMark | null;
   /** The state the checks alone give, whatever maintenance shows (alerts: recoveries go on). */
   verdict(name: string): EntityState | undefined;
-}
-
-/** Meta key: the entities showing maintenance and since when, so a restart continues from there. */
-export const SHOWN_KEY = 'maintenance_shown';
-
-/** What an entity under maintenance shows: its verdict goes on underneath. */
-export function underMaintenance(state: EntityState, since: number): EntityState {
-  return { ...state, status: 'maintenance', since, blocked_by: null };
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
@@ -217,10 +211,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   async function loadShown(): Promise<Record<string, number>> {
+    const unreadable = (err: unknown) => logger.error({ err: String(err) }, 'maintenance: the stored list of entities under maintenance is unreadable');
     try {
-      return JSON.parse((await store.getMeta(SHOWN_KEY)) ?? '{}') as Record<string, number>;
+      return await readShown(store, unreadable);
     } catch (err) {
-      logger.error({ err: String(err) }, 'maintenance: the stored list of entities under maintenance is unreadable');
+      unreadable(err);
       return {};
     }
   }
@@ -330,6 +325,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (started) for (const entity of change.changed) scheduler.reschedule(entity.name, firstDelay(entity));
       reevaluateAll();
       for (const s of subscribers) s.onConfig?.(next);
+      return change;
     },
     checkNow: (name) => scheduler.runNow(name),
     assign(next) {
