@@ -6,6 +6,7 @@ import { createHeartbeat } from '../src/heartbeat.ts';
 import { fakeClock } from './helpers/clock.ts';
 import type { FakeClock } from './helpers/clock.ts';
 import { captureLogger } from './alerts/helpers.ts';
+import { eventually } from './helpers/poll.ts';
 
 /** A dead man's switch on 127.0.0.1: records each call's path and User-Agent. */
 async function startSwitch() {
@@ -26,7 +27,7 @@ async function startSwitch() {
 
 /** Waits for the real call to finish and the next one to be planned on the manual clock. */
 async function planned(clock: FakeClock): Promise<void> {
-  while (clock.pendingTimers() === 0) await new Promise((r) => setTimeout(r, 5));
+  await eventually(async () => clock.pendingTimers(), (n) => n > 0, 'the next call planned', 60_000);
 }
 
 describe('heartbeat', () => {
@@ -35,7 +36,7 @@ describe('heartbeat', () => {
     const clock = fakeClock();
     const { logger } = captureLogger();
     const beat = createHeartbeat({ url: () => `${target.url}/ping/abc`, intervalMs: () => 60_000, agent: 'pulsemap (web1)', clock, logger });
-    const calls = async (n: number) => { while (target.calls.length < n) await new Promise((r) => setTimeout(r, 5)); };
+    const calls = (n: number) => eventually(async () => target.calls.length, (k) => k >= n, `call ${n} made`, 60_000);
     try {
       beat.start();
       await calls(1);
