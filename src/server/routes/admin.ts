@@ -14,7 +14,7 @@ import { deleteChannel, patchSettings, putChannel, readNotify, setGroupRoutes } 
 import type { Fields } from '../../editing/entity-edit.ts';
 import { readBody } from '../body.ts';
 import { HttpError } from '../errors.ts';
-import { respond } from './config.ts';
+import { refusal, respond } from './config.ts';
 
 /** As `pulsemap user add` asks. */
 export const MIN_PASSWORD = 8;
@@ -55,7 +55,7 @@ export function adminRoutes(router: Router, deps: AdminRouteDeps): void {
     try {
       return make();
     } catch (err) {
-      if (err instanceof EditRefused) throw new HttpError(err.status, err.message);
+      if (err instanceof EditRefused) throw refusal(err);
       throw err;
     }
   };

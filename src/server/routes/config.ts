@@ -42,9 +42,14 @@ export async function respond(ctx: Context, role: Role, ok: number | ((result: C
       };
       return;
     }
-    if (err instanceof EditRefused) throw new HttpError(err.status, err.message, err.status === 422 ? [{ path: err.pointer ?? '', message: err.message }] : undefined);
+    if (err instanceof EditRefused) throw refusal(err);
     throw err;
   }
+}
+
+/** An edit refused: its status, and for a 422 the field it points at. */
+export function refusal(err: EditRefused): HttpError {
+  return new HttpError(err.status, err.message, err.status === 422 ? [{ path: err.pointer ?? '', message: err.message }] : undefined);
 }
 
 function run(ctx: Context, editor: Editor, request: Omit<ChangeRequest, 'ifMatch' | 'by' | 'dryRun'>, okStatus: number): Promise<void> {
