@@ -1,8 +1,9 @@
 // Reading entities.yaml with its ETag, and writing it atomically: a temporary file beside it,
 // fsync, rename over the original, fsync the directory. A crash leaves the old or the new file.
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { configMaxBytes, readBounded } from '../config/limits.ts';
 
 /** A strong ETag of the file's exact bytes. */
 export function etagOf(text: string): string {
@@ -14,8 +15,9 @@ export function matches(ifMatch: string, etag: string): boolean {
   return ifMatch.split(',').map((t) => t.trim()).some((t) => t === '*' || t === etag);
 }
 
-export async function readConfigText(file: string): Promise<string> {
-  return readFile(file, 'utf8');
+/** The file's text, refused like a load would refuse it when it is over the size limit. */
+export async function readConfigText(file: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return readBounded(file, configMaxBytes(file, env));
 }
 
 export async function writeAtomically(file: string, text: string): Promise<void> {

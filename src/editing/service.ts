@@ -3,6 +3,7 @@
 // monitor pick it up through the hot-reload path. One change at a time.
 import { createTwoFilesPatch } from 'diff';
 import { parseConfig } from '../config/load.ts';
+import { ConfigError } from '../config/errors.ts';
 import type { ConfigProblem } from '../config/errors.ts';
 import type { AuditEntry, AuditKind, AuditLog } from './audit.ts';
 import type { Config } from '../types.ts';
@@ -145,17 +146,32 @@ export function createEditor(options: EditorOptions): Editor {
     return run;
   };
 
+  // The file's plain-text secrets, kept for the last text read: a page load asks for the
+  // configuration and its entities one after another, and an edit reads the same text again.
+  let lastSecrets: { text: string; secrets: readonly string[] } | null = null;
+  function secretsOfText(text: string): readonly string[] {
+    if (lastSecrets?.text !== text) {
+      const parsed = parseConfig(text, options.file, options.env);
+      lastSecrets = { text, secrets: 'config' in parsed ? collectSecrets(parsed.config) : [] };
+    }
+    return lastSecrets.secrets;
+  }
   /** Secrets the file holds as plain text (a password written into a URL...), to keep out of answers. */
   function writtenSecrets(...texts: string[]): string[] {
-    return [...options.secrets?.() ?? [], ...texts.flatMap((t) => {
-      const parsed = parseConfig(t, options.file, options.env);
-      return 'config' in parsed ? collectSecrets(parsed.config) : [];
-    })];
+    return [...options.secrets?.() ?? [], ...texts.flatMap(secretsOfText)];
+  }
+  async function readText(): Promise<string> {
+    try {
+      return await readConfigText(options.file, options.env);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new EditRefused(`entities.yaml cannot be edited: ${err.problems[0]?.message ?? err.message}`);
+      throw err;
+    }
   }
   const hide = (text: string, secrets: readonly string[]) => scrub(redactSecrets(text), secrets);
 
   async function edit(request: EditRequest): Promise<ChangeResult> {
-    const text = await readConfigText(options.file);
+    const text = await readText();
     const etag = etagOf(text);
     if (request.ifMatch !== null && !matches(request.ifMatch, etag)) {
       throw new EditRefused('entities.yaml changed since you read it (an edit by hand or by someone else); reload and try again', 412);
@@ -170,7 +186,7 @@ export function createEditor(options: EditorOptions): Editor {
     const shown = hide(diff, [...collectSecrets(parsed.config), ...writtenSecrets(text)]);
     if (request.dryRun) return { name: planned.name, action: planned.action, changed: true, etag, diff: shown };
     // The file may have been edited by hand while this change was worked out.
-    if (await readConfigText(options.file) !== text) throw new EditRefused('entities.yaml changed while saving; reload and try again', 412);
+    if (await readText() !== text) throw new EditRefused('entities.yaml changed while saving; reload and try again', 412);
     try {
       await writeAtomically(options.file, planned.text);
     } catch (err) {
@@ -188,16 +204,16 @@ export function createEditor(options: EditorOptions): Editor {
 
   return {
     async config() {
-      const text = await readConfigText(options.file);
+      const text = await readText();
       return { text: hide(text, writtenSecrets(text)), etag: etagOf(text) };
     },
     async current() {
-      const text = await readConfigText(options.file);
+      const text = await readText();
       return { text, etag: etagOf(text) };
     },
     secretsIn: (text) => writtenSecrets(text),
     async entity(name) {
-      const text = await readConfigText(options.file);
+      const text = await readText();
       const doc = parseForEdit(text);
       const fields = entityFields(doc, name);
       if (fields === null) return null;

@@ -171,3 +171,20 @@ test('a dry run answers with the diff and writes nothing; an unchanged entity is
   });
   assert.equal(bad.status, 400);
 });
+
+test('a file grown over the size limit by hand: reads and edits are refused with the reason (409), nothing written', async () => {
+  const small = await startEditRig(base, { PULSEMAP_CONFIG_MAX_BYTES: String(base.length + 100) });
+  try {
+    const { etag } = await small.call('GET', '/config');
+    const grown = `${base}# ${'x'.repeat(200)}\n`;
+    small.write(grown);
+    const read = await small.call('GET', '/config');
+    assert.equal(read.status, 409);
+    assert.match(read.body.error, /entities\.yaml cannot be edited: the file is \d+ bytes, over the limit of \d+ bytes/);
+    const put = await small.call('PUT', '/entities/a', { headers: { 'if-match': etag! }, body: { type: 'ping', host: '127.0.0.2', interval: 600 } });
+    assert.equal(put.status, 409);
+    assert.equal(small.read(), grown);
+  } finally {
+    await small.close();
+  }
+});
