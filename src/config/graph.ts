@@ -118,6 +118,19 @@ function stronglyConnected(graph: DependencyMap): string[][] {
 /** What a walk does after visiting an entity: go on below it, not below it, or end. */
 export type WalkStep = 'continue' | 'skip' | 'stop';
 
+/** For each entity, the entities that depend on it directly, in file order. */
+export function dependentsOf(config: { readonly entities: readonly { readonly name: string; readonly dependencies: readonly string[] }[] }): Map<string, string[]> {
+  const dependents = new Map<string, string[]>();
+  for (const e of config.entities) {
+    for (const dep of e.dependencies) {
+      const list = dependents.get(dep);
+      if (list) list.push(e.name);
+      else dependents.set(dep, [e.name]);
+    }
+  }
+  return dependents;
+}
+
 /**
  * The one walk over the dependency graph. From `start` (not visited itself), each entity is
  * visited once: depth first in list order (file order for dependencies), or breadth first

@@ -4,7 +4,7 @@
 // across daylight-saving changes (01:00 UTC in summer, 02:00 UTC in winter).
 import { CronExpressionParser } from 'cron-parser';
 import type { EntityBase, MaintenanceWindow, Schedule } from '../domain.ts';
-import { walkGraph } from '../config/graph.ts';
+import { dependentsOf, walkGraph } from '../config/graph.ts';
 
 export type { MaintenanceWindow, Schedule } from '../domain.ts';
 
@@ -75,15 +75,24 @@ export function nextChange(window: MaintenanceWindow, now: number): number | nul
 }
 
 /** Entities in the groups (a group covers its subgroups), the named entities, and everything that depends on them. */
-export function scopeOf(window: Pick<MaintenanceWindow, 'entities' | 'groups'>, config: Scope): Set<string> {
+export function scopeOf(
+  window: Pick<MaintenanceWindow, 'entities' | 'groups'>,
+  config: Scope,
+  dependents: ReadonlyMap<string, readonly string[]> = dependentsOf(config),
+): Set<string> {
+  const named = new Set(window.entities);
   const inGroup = (g: string | null) => g !== null && window.groups.some((w) => g === w || g.startsWith(`${w}/`));
-  const direct = config.entities.filter((e) => window.entities.includes(e.name) || inGroup(e.group)).map((e) => e.name);
-  const dependents = new Map<string, string[]>();
-  for (const e of config.entities) {
-    for (const d of e.dependencies) dependents.set(d, [...(dependents.get(d) ?? []), e.name]);
-  }
+  const direct = config.entities.filter((e) => named.has(e.name) || inGroup(e.group)).map((e) => e.name);
   const out = new Set(direct);
-  for (const name of direct) walkGraph(name, (n) => dependents.get(n), (dep) => { out.add(dep); return 'continue'; });
+  // An entity already in scope is walked from on its own (or was walked through): skip it, so
+  // each entity's dependents are listed once however many windows' members share them.
+  for (const name of direct) {
+    walkGraph(name, (n) => dependents.get(n), (dep) => {
+      if (out.has(dep)) return 'skip';
+      out.add(dep);
+      return 'continue';
+    });
+  }
   return out;
 }
 
@@ -96,10 +105,12 @@ export interface Coverage {
 /** Which entities are under maintenance at `now`, and by which window. */
 export function coverageAt(windows: readonly MaintenanceWindow[], config: Scope, now: number): Map<string, Coverage> {
   const out = new Map<string, Coverage>();
+  let dependents: Map<string, string[]> | null = null;
   for (const window of windows) {
     const opening = openingAt(window, now);
     if (opening === null) continue;
-    for (const name of scopeOf(window, config)) {
+    dependents ??= dependentsOf(config);
+    for (const name of scopeOf(window, config, dependents)) {
       const had = out.get(name);
       if (!had || had.opening.end < opening.end) out.set(name, { window, opening });
     }

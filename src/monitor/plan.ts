@@ -6,17 +6,6 @@ import { isDown } from './state.ts';
 import { checkTypeOf } from '../checks/registry.ts';
 
 /** Entity name -> the names that depend on it directly, in file order. */
-export function dependentsOf(config: Config): Map<string, string[]> {
-  const dependents = new Map<string, string[]>();
-  for (const e of config.entities) {
-    for (const dep of e.dependencies) {
-      const list = dependents.get(dep) ?? [];
-      list.push(e.name);
-      dependents.set(dep, list);
-    }
-  }
-  return dependents;
-}
 
 /**
  * Milliseconds until an entity's first check after a start or a change. After a restart the
