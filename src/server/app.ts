@@ -4,8 +4,7 @@ import Router from '@koa/router';
 import compress from 'koa-compress';
 import { systemClock } from '../clock.ts';
 import type { AppDeps } from './deps.ts';
-import { errorMiddleware, HttpError } from './errors.ts';
-import { StoreUnavailableError } from '../store/health.ts';
+import { errorMiddleware } from './errors.ts';
 import { staticFiles } from './static.ts';
 import { createUptimeCache } from './uptime.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -80,15 +79,6 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.webDir) vendorRoutes(router);
 
   app.use(errorMiddleware(deps.logger));
-  app.use(async (_ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      // Reads the memory cannot answer (history, series, reports) while the store fails.
-      if (err instanceof StoreUnavailableError) throw new HttpError(503, err.message);
-      throw err;
-    }
-  });
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     // The page runs only its own scripts and styles; the inline map is SVG markup, not script.

@@ -1,6 +1,7 @@
 // The one error type handlers throw; the error middleware turns it into `{ "error": "..." }`.
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.ts';
+import { StoreUnavailableError } from '../store/health.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -19,6 +20,12 @@ export function errorMiddleware(logger: Logger) {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, `no route for ${ctx.method} ${ctx.path}`);
     } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        // A read the memory cannot answer (history, series, reports) while the store fails.
+        ctx.status = 503;
+        ctx.body = { error: err.message };
+        return;
+      }
       if (err instanceof HttpError) {
         ctx.status = err.status;
         ctx.body = err.errors ? { error: err.message, errors: err.errors } : { error: err.message };
