@@ -120,9 +120,24 @@ function urlOf(view: PolicyView, name: string): string | null {
   return view.public_url === null ? null : `${view.public_url}#${name}`;
 }
 
+// Blocked entities by root cause, built once per list of states (a view's states never change):
+// a cascade asks for the same roots many times in one batch.
+const blockedByRoot = new WeakMap<PolicyView['states'], Map<string, string[]>>();
+
 /** Entities now blocked with this one as their root cause, in file order. */
 export function impactedBy(view: PolicyView, name: string): string[] {
-  return view.states.filter((s) => s.status === 'blocked' && s.blocked_by === name).map((s) => s.name);
+  let roots = blockedByRoot.get(view.states);
+  if (!roots) {
+    roots = new Map();
+    for (const s of view.states) {
+      if (s.status !== 'blocked' || s.blocked_by === null) continue;
+      const list = roots.get(s.blocked_by);
+      if (list) list.push(s.name);
+      else roots.set(s.blocked_by, [s.name]);
+    }
+    blockedByRoot.set(view.states, roots);
+  }
+  return [...roots.get(name) ?? []];
 }
 
 function item(view: PolicyView, fields: Omit<AlertItem, 'url' | 'impacted' | 'days' | 'since'> & Partial<AlertItem>): AlertItem {
@@ -202,7 +217,9 @@ function flapItems(
  * window: the root's message is completed (one `impacted` item naming every entity impacted so
  * far). Changes `announced` in place (decide's own copy). Never a second `down`.
  */
-function impactedUpdate(view: PolicyView, announced: Record<string, Announcement>, root: string | null, at: number): AlertItem | null {
+function impactedUpdate(
+  view: PolicyView, stateOf: ReadonlyMap<string, EntityState>, announced: Record<string, Announcement>, root: string | null, at: number,
+): AlertItem | null {
   const told = root === null ? undefined : announced[root];
   if (!told || told.key === undefined || at - told.since > IMPACTED_WINDOW_MS) return null;
   const now = impactedBy(view, root!);
@@ -211,29 +228,10 @@ function impactedUpdate(view: PolicyView, announced: Record<string, Announcement
   const impacted = [...told.impacted ?? [], ...now.filter((n) => !known.has(n))];
   const number = (told.updates ?? 0) + 1;
   announced[root!] = { ...told, impacted, updates: number };
-  const state = view.states.find((s) => s.name === root);
+  const state = stateOf.get(root!);
   return item(view, {
     event: 'impacted', entity: root!, status: state?.status ?? 'error', message: state?.message ?? '', at, since: told.since,
     impacted, key: `${root}:impacted:${told.since}:${number}`, update: { down_key: told.key, number },
-  });
-}
-
-/**
- * Of several `impacted` updates of one root in a batch, the last names them all: keep it alone,
- * numbered as the first (one message goes out, so it is that message's number).
- */
-function latestUpdates(items: readonly AlertItem[]): AlertItem[] {
-  const first = new Map<string, number>();
-  const last = new Map<string, AlertItem>();
-  for (const i of items) {
-    if (i.event !== 'impacted') continue;
-    if (!first.has(i.entity!)) first.set(i.entity!, i.update!.number);
-    last.set(i.entity!, i);
-  }
-  return items.flatMap((i) => {
-    if (i.event !== 'impacted') return [i];
-    if (last.get(i.entity!) !== i) return [];
-    return [{ ...i, update: { ...i.update!, number: first.get(i.entity!)! } }];
   });
 }
 
@@ -245,6 +243,7 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
   const flapping = { ...book.flapping };
   const items: AlertItem[] = [];
   const stateOf = new Map(view.states.map((s) => [s.name, s]));
+  const rootsUpdated = new Set<string>();
 
   const underMaintenance = (name: string) => stateOf.get(name)?.status === 'maintenance';
 
@@ -308,13 +307,17 @@ export function decide(book: Bookkeeping, triggers: readonly Trigger[], view: Po
         }));
       }
     }
-    if (t.to === 'blocked') {
-      const update = impactedUpdate(view, announced, stateOf.get(t.name)?.blocked_by ?? null, t.at);
+    const root = t.to === 'blocked' ? stateOf.get(t.name)?.blocked_by ?? null : null;
+    // The view is the same for the whole batch: a root's first update already names everyone
+    // blocked behind it, so later blocked transitions of the batch have nothing to add.
+    if (root !== null && !rootsUpdated.has(root)) {
+      rootsUpdated.add(root);
+      const update = impactedUpdate(view, stateOf, announced, root, t.at);
       if (update) items.push(update);
     }
     // `pending` and `unknown` say nothing; `blocked` completes its root's message (above).
   }
-  return { items: latestUpdates(items), bookkeeping: { ...book, announced, degraded, certs, flapping, acks: openAcks(book.acks, announced) } };
+  return { items, bookkeeping: { ...book, announced, degraded, certs, flapping, acks: openAcks(book.acks, announced) } };
 }
 
 /**
