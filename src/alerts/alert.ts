@@ -90,6 +90,11 @@ export interface Envelope {
 export interface Channel {
   /** Its key in the channel registry (src/alerts/channel-registry.ts); also its metrics label. */
   readonly name: string;
+  /**
+   * The channel cannot edit a sent message: a root cause's later `impacted` updates would each be
+   * a new message, so it gets only the first (outboxMessages filters them out before envelopes).
+   */
+  readonly oneFollowUp?: boolean;
   /** What to queue for this alert; keys are unique per alert (or item) and channel. */
   envelopes(alert: Alert): Envelope[];
   /**

@@ -3,7 +3,6 @@
 import { urlIssue } from '../config/rules.ts';
 import { hookSecrets } from '../secrets.ts';
 import type { Alert, AlertEvent, AlertItem, Channel } from './alert.ts';
-import { firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { clip, details, headline, plainLine } from './format.ts';
 import type { Line } from './format.ts';
@@ -57,10 +56,8 @@ export function discordMessage(alert: Alert, username: string | null): Record<st
 export function createDiscordChannel(config: DiscordConfig, timeoutMs = 10_000): Channel {
   return {
     name: 'discord',
-    envelopes: (all) => {
-      const alert = firstFollowUpOnly(all);
-      return alert === null ? [] : [{ key: `${alert.key}:discord`, payload: JSON.stringify(discordMessage(alert, config.username)) }];
-    },
+    oneFollowUp: true,
+    envelopes: (alert) => [{ key: `${alert.key}:discord`, payload: JSON.stringify(discordMessage(alert, config.username)) }],
     async send(payload, signal) {
       // Discord also says how long to wait in its JSON answer (`retry_after`, seconds).
       await deliverHttp({

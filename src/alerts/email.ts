@@ -2,7 +2,7 @@
 import type { Transporter } from 'nodemailer';
 import { scrub } from '../secrets.ts';
 import type { Alert, Channel } from './alert.ts';
-import { DeliveryError, firstFollowUpOnly } from './alert.ts';
+import { DeliveryError } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { emailHtml, emailSubject, plainText } from './format.ts';
 
@@ -57,9 +57,8 @@ export function createEmailChannel(config: EmailConfig, options: EmailChannelOpt
 
   return {
     name: 'email',
-    envelopes: (all: Alert) => {
-      const alert = firstFollowUpOnly(all);
-      if (alert === null) return [];
+    oneFollowUp: true,
+    envelopes: (alert: Alert) => {
       const payload: EmailPayload = {
         subject: emailSubject(alert, options.title),
         text: plainText(alert),

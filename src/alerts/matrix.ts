@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { urlIssue } from '../config/rules.ts';
 import type { Alert, Channel } from './alert.ts';
-import { firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { htmlBlock, plainText } from './format.ts';
 import { deliverHttp } from './http-delivery.ts';
@@ -35,9 +34,8 @@ interface MatrixPayload {
 export function createMatrixChannel(config: MatrixConfig, timeoutMs = 10_000): Channel {
   return {
     name: 'matrix',
-    envelopes: (all) => {
-      const alert = firstFollowUpOnly(all);
-      if (alert === null) return [];
+    oneFollowUp: true,
+    envelopes: (alert) => {
       const key = `${alert.key}:matrix`;
       const txn = `pulsemap-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
       return [{ key, payload: JSON.stringify({ txn, content: matrixContent(alert) } satisfies MatrixPayload) }];

@@ -3,7 +3,6 @@
 // added when sending, never stored with the queued message.
 import { urlIssue } from '../config/rules.ts';
 import type { Alert, AlertEvent, Channel } from './alert.ts';
-import { firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { clip, headline, plainLine, plainText } from './format.ts';
 import { deliverHttp } from './http-delivery.ts';
@@ -58,10 +57,8 @@ function authorization(config: NtfyConfig): Record<string, string> {
 export function createNtfyChannel(config: NtfyConfig, timeoutMs = 10_000): Channel {
   return {
     name: 'ntfy',
-    envelopes: (all) => {
-      const alert = firstFollowUpOnly(all);
-      return alert === null ? [] : [{ key: `${alert.key}:ntfy`, payload: JSON.stringify(ntfyMessage(alert, config.topic)) }];
-    },
+    oneFollowUp: true,
+    envelopes: (alert) => [{ key: `${alert.key}:ntfy`, payload: JSON.stringify(ntfyMessage(alert, config.topic)) }],
     async send(payload, signal) {
       await deliverHttp({ label: 'ntfy', url: `${config.url}/`, headers: authorization(config), body: payload, signal, timeoutMs });
     },

@@ -3,7 +3,6 @@
 import { urlIssue } from '../config/rules.ts';
 import { hookSecrets } from '../secrets.ts';
 import type { Alert, AlertItem, Channel } from './alert.ts';
-import { firstFollowUpOnly } from './alert.ts';
 import type { ChannelType } from './channel-type.ts';
 import { clip, details, headline, plainText } from './format.ts';
 import type { Line } from './format.ts';
@@ -46,10 +45,8 @@ export function slackMessage(alert: Alert): Record<string, unknown> {
 export function createSlackChannel(config: SlackConfig, timeoutMs = 10_000): Channel {
   return {
     name: 'slack',
-    envelopes: (all) => {
-      const alert = firstFollowUpOnly(all);
-      return alert === null ? [] : [{ key: `${alert.key}:slack`, payload: JSON.stringify(slackMessage(alert)) }];
-    },
+    oneFollowUp: true,
+    envelopes: (alert) => [{ key: `${alert.key}:slack`, payload: JSON.stringify(slackMessage(alert)) }],
     async send(payload, signal) {
       await deliverHttp({ label: 'slack', url: config.url, body: payload, signal, timeoutMs });
     },

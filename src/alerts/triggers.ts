@@ -5,6 +5,7 @@ import type { NewOutboxMessage } from '../store/store.ts';
 import type { AlertItem, Channel } from './alert.ts';
 import type { Bookkeeping, Trigger } from './policy.ts';
 import { alertOf, certBand } from './policy.ts';
+import { firstFollowUpOnly } from './alert.ts';
 import { routeItems } from './routing.ts';
 import type { Router } from './routing.ts';
 
@@ -32,7 +33,8 @@ export function awaitingConfirmation(batch: readonly Trigger[], statusOf: (name:
 export function outboxMessages(items: readonly AlertItem[], router: Router, channels: readonly Channel[], now: number): NewOutboxMessage[] {
   const routed = routeItems(items, router);
   return channels.flatMap((c) => {
-    const alert = alertOf(routed.get(c.name) ?? []);
+    const routedAlert = alertOf(routed.get(c.name) ?? []);
+    const alert = routedAlert !== null && c.oneFollowUp ? firstFollowUpOnly(routedAlert) : routedAlert;
     return alert === null ? [] : c.envelopes(alert).map((e) => ({ channel: c.name, key: e.key, payload: e.payload, created_at: now }));
   });
 }

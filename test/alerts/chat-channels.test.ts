@@ -8,6 +8,7 @@ import type { Alert, AlertItem, Channel } from '../../src/alerts/alert.ts';
 import { channelType } from '../../src/alerts/channel-registry.ts';
 import type { ChannelName } from '../../src/alerts/channel-registry.ts';
 import { createOutbox } from '../../src/alerts/outbox.ts';
+import { outboxMessages } from '../../src/alerts/triggers.ts';
 import { pagerDutyEvent } from '../../src/alerts/pagerduty.ts';
 import { createScrubber, scrubbable } from '../../src/secrets.ts';
 import { formatProblem, parseConfig } from '../../src/config/load.ts';
@@ -143,7 +144,20 @@ function open(c: Case, timeoutMs?: number): { channel: Channel; secrets: string[
   return { channel: type.create(config, { title: 'test', timeoutMs }), secrets: scrubbable(type.secrets(config)) };
 }
 
+// A root cause's later `impacted` updates: channels that cannot edit a sent message get the first only.
+const followUp = (number: number): AlertItem => ({
+  ...down, event: 'impacted', key: `db:impacted:${SINCE}:${number}`, update: { down_key: down.key, number },
+});
+const NOT_QUEUED_AT_ALL = new Set(['pagerduty']);
+
 for (const c of cases) {
+  test(`${c.name}: ${NOT_QUEUED_AT_ALL.has(c.name) ? 'no' : 'only the first'} impacted follow-up queued`, () => {
+    const { channel } = open(c);
+    const queued = (number: number) => outboxMessages([followUp(number)], () => [c.name], [channel], AT).length;
+    assert.equal(queued(1), NOT_QUEUED_AT_ALL.has(c.name) ? 0 : 1);
+    assert.equal(queued(2), 0);
+  });
+
   test(`${c.name}: the exact request, and nothing secret in what is queued`, async () => {
     if (c.ok) fake.ok = c.ok;
     const { channel } = open(c);

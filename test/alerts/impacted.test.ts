@@ -17,6 +17,7 @@ import type { Bookkeeping, PolicyView, Trigger } from '../../src/alerts/policy.t
 import type { AlertItem } from '../../src/alerts/alert.ts';
 import { firstFollowUpOnly } from '../../src/alerts/alert.ts';
 import { createEmailChannel } from '../../src/alerts/email.ts';
+import { outboxMessages } from '../../src/alerts/triggers.ts';
 import { createTelegramChannel } from '../../src/alerts/telegram.ts';
 import { initialState } from '../../src/monitor/state.ts';
 import type { EmailConfig, EntityState, Status } from '../../src/types.ts';
@@ -158,8 +159,9 @@ const update = (number: number): AlertItem => ({
 
 test('email and the chat channels that do not edit: at most one follow-up per root cause (its first update)', () => {
   const channel = createEmailChannel({ host: '127.0.0.1', port: 9, to: ['ops@example.com'] } as unknown as EmailConfig, { title: 't' });
-  assert.equal(channel.envelopes({ key: 'k1', items: [update(1)] }).length, 1);
-  assert.deepEqual(channel.envelopes({ key: 'k2', items: [update(2)] }), []);
+  const queued = (items: AlertItem[]) => outboxMessages(items, () => ['email'], [channel], T0).map((m) => m.key);
+  assert.deepEqual(queued([update(1)]), [`db:impacted:${T0}:1:email`]);
+  assert.deepEqual(queued([update(2)]), []);
   const other: AlertItem = { ...update(1), event: 'down', key: 'x:down:1', entity: 'x' };
   assert.deepEqual(firstFollowUpOnly({ key: 'k3', items: [other, update(3)] })?.items, [other]);
   assert.equal(firstFollowUpOnly({ key: 'k4', items: [update(2), update(3)] }), null);
