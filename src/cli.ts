@@ -1,4 +1,4 @@
-// pulsemap command line: serve | validate | check | render | user | report. bin/pulsemap.js is
+// pulsemap command line: serve | validate | check | render | user | report | probe. bin/pulsemap.js is
 // the entry point users run; `node src/cli.ts` works too.
 
 interface Command {
@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./commands/render.ts')).renderCommand,
   user: async () => (await import('./commands/user.ts')).userCommand,
   report: async () => (await import('./commands/report.ts')).reportCommand,
+  probe: async () => (await import('./commands/probe.ts')).probeCommand,
 };
 
 const usage = `usage: pulsemap <command> [options]
@@ -26,6 +27,7 @@ commands:
   render [--config FILE] [--format svg|nomnoml]
   user add NAME --role viewer|editor|admin
   report --month YYYY-MM [--format json|csv] [--config FILE]
+  probe --server URL --site NAME [--token TOKEN]
 `;
 
 const HELP = ['--help', '-h'];

@@ -13,7 +13,7 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const COMMANDS = ['serve', 'validate', 'check', 'render', 'user', 'report'];
+const COMMANDS = ['serve', 'validate', 'check', 'render', 'user', 'report', 'probe'];
 
 for (const name of COMMANDS) {
   test(`pulsemap ${name} --help (and -h, and help ${name}): its usage on stdout, exit 0, nothing started`, () => {

@@ -1,0 +1,111 @@
+// The assigned checks, each on its own timer (the monitor's scheduler: no overlap, a slow target
+// delays only itself), run by the same check runner as the server's. A new assignment list
+// changes only what changed: unchanged entities keep their timers.
+import { runCheck } from '../checks/index.ts';
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { firstCheckDelay } from '../monitor/plan.ts';
+import { createScheduler } from '../monitor/scheduler.ts';
+import { buildAssigned } from './assignment.ts';
+import type { Assigned, Assignment } from './assignment.ts';
+import type { ProbeResult } from './queue.ts';
+
+/** First checks are spread over this many seconds at most (or the interval, if shorter). */
+const START_SPREAD_SECONDS = 10;
+
+export interface RunnerOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly onResult: (result: ProbeResult) => void;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+export interface AppliedChange {
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+  /** Definitions this probe cannot run, with the reason each failing result carries. */
+  readonly problems: readonly { readonly name: string; readonly problem: string }[];
+}
+
+export interface Runner {
+  apply(assignments: readonly Assignment[]): AppliedChange;
+  /** Names currently assigned, in the server's order. */
+  names(): string[];
+  /** Stops every timer and aborts checks in flight; resolves when they have ended. */
+  close(): Promise<void>;
+}
+
+export function createRunner(options: RunnerOptions): Runner {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const stopping = new AbortController();
+  let current = new Map<string, Assigned>();
+
+  const intervalOf = (a: Assigned): number => ('entity' in a ? a.entity.interval : a.interval);
+
+  async function run(name: string): Promise<void> {
+    const assigned = current.get(name);
+    if (assigned === undefined) return;
+    const outcome = 'entity' in assigned
+      ? await runCheck(assigned.entity, { signal: stopping.signal, now: () => clock.now() })
+      : { ok: false, degraded: false, latency_ms: null, message: assigned.problem, extra: {} };
+    // A check of a definition replaced or withdrawn meanwhile says nothing about the current one.
+    if (current.get(name) !== assigned || stopping.signal.aborted) return;
+    options.onResult({
+      entity: name,
+      at: new Date(clock.now()).toISOString(),
+      ok: outcome.ok,
+      latency_ms: outcome.latency_ms,
+      message: outcome.message,
+      extra: outcome.extra,
+    });
+  }
+
+  const scheduler = createScheduler({
+    clock,
+    run,
+    nextDelay: (name) => intervalOf(current.get(name)!) * 1000,
+  });
+
+  function firstDelay(a: Assigned): number {
+    if ('entity' in a) return firstCheckDelay(a.entity, null, clock.now(), random(), START_SPREAD_SECONDS);
+    return 0;
+  }
+
+  return {
+    apply(assignments) {
+      const next = new Map<string, Assigned>();
+      for (const assignment of assignments) next.set(assignment.name, buildAssigned(assignment, options.env));
+      const added: string[] = [];
+      const changed: string[] = [];
+      const removed = [...current.keys()].filter((name) => !next.has(name));
+      const previous = current;
+      // Unchanged definitions keep their object, so a check in flight still delivers its result.
+      for (const [name, a] of next) {
+        const old = previous.get(name);
+        if (old !== undefined && old.fingerprint === a.fingerprint) next.set(name, old);
+      }
+      current = next;
+      for (const name of removed) scheduler.remove(name);
+      for (const [name, a] of next) {
+        const old = previous.get(name);
+        if (old === a) continue;
+        if (old === undefined) added.push(name);
+        else {
+          changed.push(name);
+          scheduler.remove(name);
+        }
+        scheduler.add(name, firstDelay(a));
+      }
+      const problems = [...next.values()].flatMap((a) => ('problem' in a ? [{ name: a.name, problem: a.problem }] : []));
+      return { added, changed, removed, problems };
+    },
+    names: () => [...current.keys()],
+    async close() {
+      scheduler.stop();
+      stopping.abort();
+      await Promise.all(scheduler.inFlight());
+    },
+  };
+}
