@@ -1,6 +1,7 @@
 // Shared pieces of the alert tests: a throwaway SQLite store, a logger whose lines the test can
 // read, a recording webhook receiver, and notify settings pointing at loopback servers.
 import http from 'node:http';
+import { after, afterEach, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import type { Logger } from '../../src/log.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { TelegramConfig } from '../../src/types.ts';
+import { startFakeTelegram } from './fake-telegram.ts';
+import type { FakeTelegram } from './fake-telegram.ts';
 
 export const TOKEN = '123456789:AAE-secret-bot-token_xyz';
 
@@ -83,4 +86,28 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, wha
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A fake Bot API and a webhook receiver for the whole file, emptied after each test (call it
+ * after the file's own afterEach, so rigs close before their requests are forgotten).
+ */
+export function useFakeTelegramAndReceiver(started: (fake: FakeTelegram, receiver: Receiver) => void): void {
+  let fake: FakeTelegram;
+  let receiver: Receiver;
+  before(async () => {
+    fake = await startFakeTelegram();
+    receiver = await startReceiver();
+    started(fake, receiver);
+  });
+  after(async () => {
+    await fake.close();
+    await receiver.close();
+  });
+  afterEach(() => {
+    fake.requests.length = 0;
+    fake.fallback = 'ok';
+    receiver.requests.length = 0;
+    receiver.status = 204;
+  });
 }

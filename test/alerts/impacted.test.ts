@@ -1,14 +1,13 @@
 // A root cause's message is completed, not repeated: dependents confirmed blocked after it went
 // out are added by editing the Telegram message (real client, fake Bot API) and by an `impacted`
 // webhook event with the same incident; the recovery reaches all of them.
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiEntity } from '../helpers/entities.ts';
 import { startTarget } from '../helpers/http.ts';
 import type { Target } from '../helpers/http.ts';
-import { startFakeTelegram } from './fake-telegram.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
-import { startReceiver, telegramConfig } from './helpers.ts';
+import { telegramConfig, useFakeTelegramAndReceiver } from './helpers.ts';
 import type { Receiver } from './helpers.ts';
 import { startRig } from './rig.ts';
 import type { Rig } from './rig.ts';
@@ -27,20 +26,11 @@ let receiver: Receiver;
 const targets: Target[] = [];
 const rigs: Rig[] = [];
 
-before(async () => {
-  fake = await startFakeTelegram();
-  receiver = await startReceiver();
-});
-after(async () => {
-  await fake.close();
-  await receiver.close();
-});
 afterEach(async () => {
   for (const r of rigs.splice(0)) await r.close();
   for (const t of targets.splice(0)) await t.close();
-  fake.requests.length = 0;
-  receiver.requests.length = 0;
 });
+useFakeTelegramAndReceiver((f, r) => { fake = f; receiver = r; });
 
 async function target(): Promise<Target> {
   const t = await startTarget(200, 'ok');

@@ -1,6 +1,6 @@
 // The durable outbox with the real Telegram client against the fake Bot API, a real webhook
 // receiver and the real SQLite store; time moves only when the test advances the clock.
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,22 +12,13 @@ import type { Channel } from '../../src/alerts/alert.ts';
 import type { NewOutboxMessage } from '../../src/store/store.ts';
 import { fakeClock } from '../helpers/clock.ts';
 import type { FakeClock } from '../helpers/clock.ts';
-import { startFakeTelegram } from './fake-telegram.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
 import { diskFullError, faultyStore } from '../helpers/faulty-store.ts';
-import { TOKEN, captureLogger, startReceiver, telegramConfig, tempStore, waitUntil } from './helpers.ts';
+import { TOKEN, captureLogger, telegramConfig, tempStore, waitUntil, useFakeTelegramAndReceiver } from './helpers.ts';
 import type { Receiver, TempStore } from './helpers.ts';
 
 let fake: FakeTelegram;
 let receiver: Receiver;
-before(async () => {
-  fake = await startFakeTelegram();
-  receiver = await startReceiver();
-});
-after(async () => {
-  await fake.close();
-  await receiver.close();
-});
 
 interface Rig {
   readonly clock: FakeClock;
@@ -47,11 +38,8 @@ afterEach(async () => {
     await rig.temp.store.close();
     rig.temp.remove();
   }
-  fake.requests.length = 0;
-  fake.fallback = 'ok';
-  receiver.requests.length = 0;
-  receiver.status = 204;
 });
+useFakeTelegramAndReceiver((f, r) => { fake = f; receiver = r; });
 
 async function rig(options: Partial<OutboxOptions> = {}, temp?: TempStore): Promise<Rig> {
   const clock = fakeClock();

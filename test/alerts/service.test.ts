@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { apiEntity } from '../helpers/entities.ts';
 import { startTarget } from '../helpers/http.ts';
 import type { Target } from '../helpers/http.ts';
-import { startFakeTelegram } from './fake-telegram.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
-import { TOKEN, startReceiver, telegramConfig, waitUntil } from './helpers.ts';
+import { TOKEN, telegramConfig, waitUntil, useFakeTelegramAndReceiver } from './helpers.ts';
 import type { Receiver } from './helpers.ts';
 import { DB_PASSWORD, databaseEntity, startPgProxy, startRig } from './rig.ts';
 import type { PgProxy, Rig } from './rig.ts';
@@ -18,23 +17,14 @@ let proxy: PgProxy;
 const targets: Target[] = [];
 const rigs: Rig[] = [];
 
-before(async () => {
-  fake = await startFakeTelegram();
-  receiver = await startReceiver();
-  proxy = await startPgProxy();
-});
-after(async () => {
-  await fake.close();
-  await receiver.close();
-  await proxy.down();
-});
+before(async () => { proxy = await startPgProxy(); });
+after(() => proxy.down());
 afterEach(async () => {
   for (const r of rigs.splice(0)) await r.close();
   for (const t of targets.splice(0)) await t.close();
-  fake.requests.length = 0;
-  receiver.requests.length = 0;
   await proxy.up();
 });
+useFakeTelegramAndReceiver((f, r) => { fake = f; receiver = r; });
 
 async function target(): Promise<Target> {
   const t = await startTarget(200, 'ok');
