@@ -1,4 +1,4 @@
-// entities.yaml -> Config: YAML (with positions) -> ${VAR} -> JSON Schema -> references -> defaults.
+// entities.yaml -> Config: YAML -> ${VAR} -> JSON Schema -> references -> defaults.
 // Every problem found on the way is reported, each pointing at its place in the file.
 import { isAlias, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
@@ -18,6 +18,7 @@ import { checkAuth } from '../auth/rules.ts';
 import { checkPublishing } from './publishing.ts';
 import { checkMaintenance } from '../maintenance/config.ts';
 import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
+import { fastRead } from './fast-read.ts';
 import { configMaxBytes, MAX_NESTING, nestingTooDeep, readBounded, tooLargeMessage } from './limits.ts';
 
 export { configFingerprint } from './build.ts';
@@ -32,8 +33,20 @@ export const MAX_ALIAS_COUNT = 500;
 
 type Parsed = { config: Config } | { errors: ConfigProblem[] };
 
+/**
+ * Reads entities.yaml text into a Config, or every problem in it with its line and column.
+ * A valid file is read the quick way (fast-read.ts, no positions kept); anything else, or anything
+ * the quick read is not sure of, is read again in full with positions (`parseWithPositions`), so
+ * both give the same Config for a valid file and every problem comes with its place.
+ */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): Parsed {
-  // 0. Bounds, before the parser spends time and memory on a file no one meant to write.
+  const refused = outOfBounds(text, file, env);
+  if (refused) return refused;
+  return quickParse(text, file, env) ?? parseWithPositions(text, file, env);
+}
+
+/** Bounds, before a parser spends time and memory on a file no one meant to write. */
+function outOfBounds(text: string, file: string, env: NodeJS.ProcessEnv): { errors: ConfigProblem[] } | null {
   const max = configMaxBytes(file, env);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > max) return { errors: [{ file, line: 0, col: 0, message: tooLargeMessage(bytes, max, true) }] };
@@ -43,6 +56,96 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     const line = before.split('\n').length;
     return { errors: [{ file, line, col: deep - before.lastIndexOf('\n'), message: `maps and lists nest more than ${MAX_NESTING} levels deep here; refusing the file` }] };
   }
+  return null;
+}
+
+/**
+ * The configuration read without positions, when the file is valid and the quick read is sure of
+ * it; null otherwise (then the full read finds and places the problems).
+ */
+export function quickParse(text: string, file: string, env: NodeJS.ProcessEnv): { config: Config } | null {
+  const reading = fastRead(text);
+  if (!reading) return null;
+  const { data } = reading;
+  // ${VAR}: each value once (an anchor's map is one object wherever it is used), keys never.
+  const whole = new WeakMap<object, Set<string>>();
+  if (text.includes('$')) {
+    const seen = new Set<object>();
+    const pending: unknown[] = [data];
+    while (pending.length > 0) {
+      const node = pending.pop();
+      if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+      seen.add(node);
+      const container = node as Record<string, unknown>;
+      for (const key of Object.keys(container)) {
+        const value = container[key];
+        if (typeof value !== 'string') { pending.push(value); continue; }
+        const s = substitute(value, env);
+        if (s.missing.length > 0 || s.invalid.length > 0) return null;
+        if (!s.changed) continue;
+        container[key] = s.value;
+        if (s.whole) (whole.get(container) ?? whole.set(container, new Set()).get(container)!).add(key);
+      }
+    }
+  }
+  const wholeAt = (path: Path): boolean => {
+    let container: unknown = data;
+    for (const segment of path.slice(0, -1)) container = typeof container === 'object' && container !== null ? (container as Record<string, unknown>)[String(segment)] : undefined;
+    return typeof container === 'object' && container !== null && !!whole.get(container)?.has(String(path[path.length - 1]));
+  };
+  const names = reading.entities.map((e) => e.name);
+  const checked = checkData({ data, names, wholeValue: wholeAt, wholeWritten: wholeAt, failed: () => false });
+  if (!checked.valid || checked.issues.length > 0) return null;
+  const lines = new Map(reading.entities.map((e) => [e.name, e.line]));
+  return { config: buildConfig(data as RawConfig, file, names, (name) => lines.get(name)!) };
+}
+
+/** What the checks need to know of a file read one way or the other. */
+interface Reading {
+  /** Plain data, `${VAR}` replaced. Whole `${VAR}` values the schema wants as numbers or booleans are converted in place. */
+  readonly data: unknown;
+  /** Entity names in file order. */
+  readonly names: readonly string[];
+  /** Whether the value at `path`, through an alias, was written as exactly one `${VAR}`. */
+  wholeValue(path: Path): boolean;
+  /** The same, for the value written at `path` itself. */
+  wholeWritten(path: Path): boolean;
+  /** Whether the value at `path` had a `${VAR}` that could not be replaced (already reported). */
+  failed(path: Path): boolean;
+}
+
+/** Every check after YAML itself, shared by both reads: schema, references and cycles, semantics. */
+function checkData(reading: Reading): { valid: boolean; issues: ConfigIssue[] } {
+  const { data, names } = reading;
+  // Schema, coercing whole `${VAR}` values into the numbers and booleans fields ask for.
+  const schemaErrors = validateWithCoercion(data, reading.wholeValue);
+  const issues: ConfigIssue[] = [];
+  const schemaPointers = new Set<string>();
+  for (const e of schemaErrors) {
+    if (!e.issue) continue;
+    schemaPointers.add(pathToPointer(e.issue.path));
+    // An unset variable was already reported at this value; its emptiness is not news.
+    if (reading.failed(e.issue.path)) continue;
+    issues.push(e.issue);
+  }
+
+  // Beyond the schema: references and cycles, hosts and URLs that must really parse.
+  issues.push(...checkDependencies(new Map(names.map((n) => [n, dependenciesOf(data, n)]))));
+  const reported = (path: Path): boolean => {
+    const pointer = pathToPointer(path);
+    return [...schemaPointers].some((p) => p === pointer || p.startsWith(`${pointer}/`));
+  };
+  issues.push(...checkSemantics(data, reported));
+  issues.push(...checkAuth(data, reading.wholeWritten));
+  issues.push(...checkPublishing(data, reported));
+  issues.push(...checkMaintenance(data, reported));
+  return { valid: schemaErrors.length === 0, issues };
+}
+
+/** The full read: the `yaml` library's document with positions; every problem placed. */
+export function parseWithPositions(text: string, file: string, env: NodeJS.ProcessEnv): Parsed {
+  const refused = outOfBounds(text, file, env);
+  if (refused) return refused;
   const lines = new LineCounter();
   // Duplicate keys are found below in one pass; the library's own check compares every pair of keys.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: false });
@@ -86,30 +189,25 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     return { errors: [at(offset, `YAML aliases expand too much (limit ${MAX_ALIAS_COUNT}); refusing what looks like an alias bomb`)] };
   }
 
-  // 4. Schema, coercing whole `${VAR}` values into the numbers and booleans fields ask for.
-  const schemaErrors = validateWithCoercion(doc, data, wholeReferences);
-  const issues: ConfigIssue[] = [];
-  const schemaPointers = new Set<string>();
-  for (const e of schemaErrors) {
-    if (!e.issue) continue;
-    schemaPointers.add(pathToPointer(e.issue.path));
-    // An unset variable was already reported at this value; its emptiness is not news.
-    const { value } = locate(doc, e.issue.path);
-    if (value && failedScalars.has(value)) continue;
-    issues.push(e.issue);
-  }
-
-  // 5. Beyond the schema: references and cycles, hosts and URLs that must really parse.
+  // 4-5. Schema, references, semantics.
   const names = entityNames(doc, lines, data);
-  issues.push(...checkDependencies(new Map(names.map((n) => [n, dependenciesOf(data, n)]))));
-  const reported = (path: Path): boolean => {
-    const pointer = pathToPointer(path);
-    return [...schemaPointers].some((p) => p === pointer || p.startsWith(`${pointer}/`));
-  };
-  issues.push(...checkSemantics(data, reported));
-  issues.push(...checkAuth(data, (path) => { const { value } = locate(doc, path); return !!value && wholeReferences.has(value); }));
-  issues.push(...checkPublishing(data, reported));
-  issues.push(...checkMaintenance(data, reported));
+  const { issues } = checkData({
+    data,
+    names,
+    wholeValue(path) {
+      const { value } = locate(doc, path);
+      const node = isAlias(value) ? value.resolve(doc) : value;
+      return !!node && isScalar(node) && wholeReferences.has(node);
+    },
+    wholeWritten(path) {
+      const { value } = locate(doc, path);
+      return !!value && wholeReferences.has(value);
+    },
+    failed(path) {
+      const { value } = locate(doc, path);
+      return !!value && failedScalars.has(value);
+    },
+  });
 
   for (const issue of issues) {
     const { line, col } = positionOf(doc, lines, issue.path, issue.at);
@@ -131,23 +229,31 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 }
 
 /** Validates; where a type error sits on a whole `${VAR}` value that reads as the wanted type, converts and retries. */
-function validateWithCoercion(doc: Document, data: unknown, whole: WeakSet<Node>): SchemaError[] {
+function validateWithCoercion(data: unknown, whole: (path: Path) => boolean): SchemaError[] {
   for (let round = 0; ; round++) {
     const errors = checkSchema(data);
     let changed = false;
     for (const e of errors) {
       if (e.keyword !== 'type' || round > 3) continue;
       const path = pointerToPath(e.pointer);
-      const { value } = locate(doc, path);
-      const node = isAlias(value) ? value.resolve(doc) : value;
-      if (!node || !isScalar(node) || !whole.has(node) || typeof node.value !== 'string') continue;
-      const coerced = coerceScalar(node.value, e.want);
+      const current = getAt(data, path);
+      if (typeof current !== 'string' || !whole(path)) continue;
+      const coerced = coerceScalar(current, e.want);
       if (coerced === undefined) continue;
       setAt(data, path, coerced);
       changed = true;
     }
     if (!changed) return errors;
   }
+}
+
+function getAt(data: unknown, path: readonly string[]): unknown {
+  let target: unknown = data;
+  for (const segment of path) {
+    if (typeof target !== 'object' || target === null || !Object.hasOwn(target, segment)) return undefined;
+    target = (target as Record<string, unknown>)[segment];
+  }
+  return target;
 }
 
 function setAt(data: unknown, path: readonly string[], value: unknown): void {
