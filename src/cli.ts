@@ -27,7 +27,7 @@ commands:
   render [--config FILE] [--format svg|nomnoml]
   user add NAME --role viewer|editor|admin
   report --month YYYY-MM [--format json|csv] [--config FILE]
-  probe --server URL --site NAME [--token TOKEN]
+  probe --server URL --site NAME [--token TOKEN] [--allow-commands]
 `;
 
 const HELP = ['--help', '-h'];

@@ -5,7 +5,7 @@ import { createLogger } from '../log.ts';
 import { serverBase } from '../probe/connection.ts';
 import { ProbeStartError, startProbe } from '../probe/probe.ts';
 
-const usage = 'usage: pulsemap probe --server URL --site NAME [--token TOKEN]\n';
+const usage = 'usage: pulsemap probe --server URL --site NAME [--token TOKEN] [--allow-commands]\n';
 
 /** Site names as `probes:` in entities.yaml may declare them. */
 const SITE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -26,7 +26,7 @@ export const probeCommand = {
     try {
       ({ values } = parseArgs({
         args,
-        options: { server: { type: 'string' }, site: { type: 'string' }, token: { type: 'string' } },
+        options: { server: { type: 'string' }, site: { type: 'string' }, token: { type: 'string' }, 'allow-commands': { type: 'boolean' } },
         strict: true,
       }));
     } catch (err) {
@@ -57,7 +57,7 @@ export const probeCommand = {
 
     let probe;
     try {
-      probe = await startProbe({ server, site, token, env, logger, stopping: stop.signal });
+      probe = await startProbe({ server, site, token, env, allowCommands: values['allow-commands'] ?? false, logger, stopping: stop.signal });
     } catch (err) {
       if (err instanceof ProbeStartError) {
         logger.error({ reason: err.message }, 'probe cannot start');

@@ -70,7 +70,7 @@ function referencedVariables(value: unknown, into: Set<string>): Set<string> {
  * Builds one assigned definition with the probe's environment. Problems name the field and the
  * variable, never a value taken from the environment.
  */
-export function buildAssigned(assignment: Assignment, env: NodeJS.ProcessEnv): Assigned {
+export function buildAssigned(assignment: Assignment, env: NodeJS.ProcessEnv, allowCommands = false): Assigned {
   const raw: Record<string, unknown> = { ...assignment.check, type: assignment.type, interval: assignment.interval, timeout: assignment.timeout };
   for (const key of SERVER_ONLY) delete raw[key];
   const rawFingerprint = JSON.stringify(raw);
@@ -81,6 +81,8 @@ export function buildAssigned(assignment: Assignment, env: NodeJS.ProcessEnv): A
     fingerprint: `${rawFingerprint}\n${message}`,
   });
   if (raw.type === 'push') return problem('push checks cannot run at a probe: nothing pushes to it');
+  // Whoever may edit the server's entities would otherwise run programs on every probe's machine.
+  if (raw.type === 'command' && !allowCommands) return problem('command checks run at a probe only when it is started with --allow-commands');
 
   const result = parseConfig(stringify({ entities: { [assignment.name]: raw } }), 'assignment', env);
   if ('errors' in result) {

@@ -31,6 +31,8 @@ export interface ProbeOptions extends Partial<ProbeSettings> {
   readonly token: string;
   /** Where `${VAR}` in assigned definitions are looked up. */
   readonly env: NodeJS.ProcessEnv;
+  /** Run `type: command` assignments; without it they fail with the reason. */
+  readonly allowCommands?: boolean;
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -71,7 +73,7 @@ export async function startProbe(options: ProbeOptions): Promise<Probe | null> {
   }
   const queue = createResultQueue(settings.bufferMax);
   const sender = createSender({ connection, queue, logger, clock, ...settings });
-  const runner = createRunner({ env: options.env, clock, random: options.random, onResult: (r) => sender.add(r) });
+  const runner = createRunner({ env: options.env, allowCommands: options.allowCommands, clock, random: options.random, onResult: (r) => sender.add(r) });
   let etag = first.etag;
   const report = (assignments: Parameters<typeof runner.apply>[0]): void => {
     const change = runner.apply(assignments);

@@ -15,6 +15,8 @@ const START_SPREAD_SECONDS = 10;
 
 export interface RunnerOptions {
   readonly env: NodeJS.ProcessEnv;
+  /** Run `type: command` assignments (programs on this machine); refused otherwise. */
+  readonly allowCommands?: boolean;
   readonly onResult: (result: ProbeResult) => void;
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -76,7 +78,7 @@ export function createRunner(options: RunnerOptions): Runner {
   return {
     apply(assignments) {
       const next = new Map<string, Assigned>();
-      for (const assignment of assignments) next.set(assignment.name, buildAssigned(assignment, options.env));
+      for (const assignment of assignments) next.set(assignment.name, buildAssigned(assignment, options.env, options.allowCommands ?? false));
       const added: string[] = [];
       const changed: string[] = [];
       const removed = [...current.keys()].filter((name) => !next.has(name));

@@ -63,6 +63,7 @@ test('a definition the probe cannot build becomes a reason naming the field or t
     { check: { host: '127.0.0.1', port: '${PORT_MISSING}' }, type: 'tcp', reason: /PORT_MISSING is not set/ },
     { check: { url: '${SHOP_URL}' }, type: 'telepathy', reason: /type/ },
     { check: {}, type: 'push', reason: /push checks cannot run at a probe/ },
+    { check: { command: ['/bin/true'] }, type: 'command', reason: /only when it is started with --allow-commands/ },
   ];
   for (const c of cases) {
     const built = buildAssigned(shop(c.check, c.type), env);
@@ -70,6 +71,12 @@ test('a definition the probe cannot build becomes a reason naming the field or t
     assert.match(built.problem, c.reason);
     assert.ok(!built.problem.includes(env.PASSWORD), built.problem);
   }
+});
+
+test('command checks run at a probe started with --allow-commands', () => {
+  const built = buildAssigned(shop({ command: ['/bin/true'] }, 'command'), {}, true);
+  assert.ok('entity' in built && built.entity.type === 'command');
+  assert.deepEqual(built.entity.command, ['/bin/true']);
 });
 
 test('the same definition built twice has the same fingerprint; a changed one does not', () => {
