@@ -3,13 +3,20 @@
 //   A. start-up: the production command (package.json's start script: node, its flags and the
 //      entry point) with the shipped entities.yaml; time from spawning node to the "listening"
 //      log line and to the first /map.svg; cold (empty compile cache) and warm.
-//   B. RSS at steady state by number of entities (10 s interval), with checks/s and CPU/check.
+//   B. RSS at steady state by number of entities (10 s interval), with checks/s and CPU/check,
+//      and at 1,000 and 20,000 entities CPU per request of the bare paced undici loop (bench/bare-loop.ts,
+//      capacity.ts's ceiling) at the same rate, in the same conditions, and the ratio of the two.
 //   C. memory after bursts: a 5,000-entity reload, 1,000 SSE clients, a 20 MB config rejected;
-//      RSS one minute later against the steady figure.
+//      how long RSS takes to come back within 10 % of the steady figure (at most one minute),
+//      with the JS heap and external memory before and after (what V8 holds against the RSS).
 //   D. the small-board profile: B again with the service pinned to one core (taskset -c 0) and
 //      its heap capped at 256 MB (--max-old-space-size=256).
-// Flags: --full (adds 20,000 entities and longer windows), --pi (D only), --no-bursts (skip C),
-// --root DIR (measure another checkout of pulsemap, e.g. an older commit, with this script).
+// Flags: --full (adds 20,000 entities, and 5,000 on the small board), --pi (D only), --no-bursts
+// (skip C), --no-sse (C without the SSE burst: a checkout from before the per-client limit holds
+// gigabytes in it), --parts A,B,C,D (only those), --root DIR (measure another checkout of pulsemap, e.g. an older commit, with this
+// script: the bare loop is this checkout's, so the ratios compare like with like).
+// `npm run bench -- footprint --full` gives every table of the memory and start-up figures in
+// about ten minutes.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,14 +29,18 @@ const argAfter = (flag: string): string | undefined => {
   const at = process.argv.indexOf(flag);
   return at > 0 ? process.argv[at + 1] : undefined;
 };
-const ROOT = resolve(argAfter('--root') ?? fileURLToPath(new URL('..', import.meta.url)));
-const PI_ONLY = process.argv.includes('--pi');
-const BURSTS = !process.argv.includes('--no-bursts');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = resolve(argAfter('--root') ?? join(HERE, '..'));
+const PARTS = (argAfter('--parts') ?? (process.argv.includes('--pi') ? 'D' : 'A,B,C,D')).split(',')
+  .filter((p) => p !== 'C' || !process.argv.includes('--no-bursts'));
 const INTERVAL = 10;
 const SIZES = FULL ? [0, 10, 100, 1_000, 20_000] : [0, 10, 100, 1_000];
 const PI_SIZES = FULL ? [10, 1_000, 5_000] : [10, 1_000];
-const windowMs = (FULL ? 60 : 30) * 1000;
+const windowMs = 20_000;
+/** Sizes at which the bare loop is measured too (below, one request a second says little). */
+const BARE_SIZES = [1_000, 20_000];
 const SETTLE_MS = 60_000;
+const BURST_BEFORE_MS = 10_000;
 const PI = { cpus: '0', heapFlag: '--max-old-space-size=256' };
 
 /** The production command of the checkout: `node FLAGS ENTRY serve` from its start script. */
@@ -112,6 +123,7 @@ async function startup(pi: boolean): Promise<string> {
 // ---- B/D. steady state -----------------------------------------------------------------------
 
 interface Window { durationMs: number; cpuMs: number; results: number; lateP99: number; peakRss: number }
+interface BareWindow { durationMs: number; cpuMs: number; done: number; failed: number }
 
 function serviceHelper(config: string, data: string, pi: boolean): Promise<Helper> {
   return startHelper(join(ROOT, 'bench/pulsemap-child.ts'), [config, data], cacheEnv(BENCH_COMPILE_CACHE),
@@ -137,26 +149,48 @@ async function steady(sizes: readonly number[], pi: boolean, baseUrl: string): P
     try {
       const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph' });
       const pm = await serviceHelper(config, join(dir.path, 'data'), pi);
+      let rss: { mean: number; peak: number };
+      let win: Window;
       try {
         await sleep(INTERVAL * 1000 + 2000);
         await pm.ask('windowStart');
-        const rss = await sampleRss(pm.child.pid!, windowMs);
-        const win = await pm.ask<Window>('windowEnd');
-        const ideal = n / INTERVAL;
-        const achieved = win.results / (win.durationMs / 1000);
-        rows.push([fmt(n, 0), mb(rss.mean), mb(Math.max(rss.peak, win.peakRss)),
-          n === 0 ? '-' : `${fmt(achieved, 1)} / ${fmt(ideal, 0)}`,
-          n === 0 ? '-' : fmt(win.lateP99, 0),
-          `${fmt((100 * win.cpuMs) / win.durationMs, 1)}%`,
-          win.results === 0 ? '-' : fmt(win.cpuMs / win.results, 3)]);
+        rss = await sampleRss(pm.child.pid!, windowMs);
+        win = await pm.ask<Window>('windowEnd');
       } finally {
         await pm.stop();
       }
+      // After the service has stopped: the two never share the CPU.
+      const bare = BARE_SIZES.includes(n) ? await bareLoop(n, pi, baseUrl) : null;
+      const ideal = n / INTERVAL;
+      const achieved = win.results / (win.durationMs / 1000);
+      const perCheck = win.cpuMs / win.results;
+      rows.push([fmt(n, 0), mb(rss.mean), mb(Math.max(rss.peak, win.peakRss)),
+        n === 0 ? '-' : `${fmt(achieved, 1)} / ${fmt(ideal, 0)}`,
+        n === 0 ? '-' : fmt(win.lateP99, 0),
+        `${fmt((100 * win.cpuMs) / win.durationMs, 1)}%`,
+        win.results === 0 ? '-' : fmt(perCheck, 3),
+        bare ? `${fmt(bare.perRequest, 3)} (${fmt(bare.rate, 0)}/s, ${bare.failed} failed)` : '-',
+        bare && win.results > 0 ? `${fmt(perCheck / bare.perRequest, 2)}×` : '-']);
     } finally {
       dir.remove();
     }
   }
-  return table(['entities', 'RSS (mean)', 'RSS (peak)', 'checks/s (ideal)', 'lateness p99 (ms)', 'CPU (% of one core)', 'CPU ms/check'], rows);
+  return table(['entities', 'RSS (mean)', 'RSS (peak)', 'checks/s (ideal)', 'lateness p99 (ms)', 'CPU (% of one core)', 'CPU ms/check',
+    'bare loop CPU ms/request', 'against the bare loop'], rows);
+}
+
+/** The bare paced undici loop at the rate of `n` entities, measured like the service. */
+async function bareLoop(n: number, pi: boolean, baseUrl: string): Promise<{ perRequest: number; rate: number; failed: number }> {
+  const bare = await startHelper(join(HERE, 'bare-loop.ts'), [baseUrl, String(n), String(INTERVAL)], {}, pi ? { cpus: PI.cpus } : {});
+  try {
+    await sleep(INTERVAL * 1000 + 2000);
+    await bare.ask('windowStart');
+    await sleep(windowMs);
+    const w = await bare.ask<BareWindow>('windowEnd');
+    return { perRequest: w.cpuMs / w.done, rate: w.done / (w.durationMs / 1000), failed: w.failed };
+  } finally {
+    await bare.stop();
+  }
 }
 
 // ---- C. bursts -------------------------------------------------------------------------------
@@ -189,10 +223,18 @@ function rejectedConfig(file: string, bytes: number, baseUrl: string): void {
   writeFileSync(file, lines.join(''));
 }
 
-async function bursts(baseUrl: string): Promise<string> {
+interface Memory { rss: number; heapUsed: number; heapTotal: number; external: number }
+
+const heapOf = (m: Memory): string => `${mb(m.heapUsed)} / ${mb(m.heapTotal)} / ${mb(m.external)}`;
+
+/**
+ * Each burst in a service of its own at 1,000 entities (so one burst's leftovers are not the
+ * next one's baseline): steady RSS before, the peak, and how long RSS takes to come back within
+ * 10 % of before (sampled every second, at most SETTLE_MS).
+ */
+async function burst(baseUrl: string, name: string, run: (ctx: { url: string; config: string; restore(): Promise<void> }) => Promise<string | void>): Promise<(string | number)[]> {
   const n = 1_000;
   const dir = tempDir('bursts');
-  const rows: (string | number)[][] = [];
   try {
     const data = join(dir.path, 'data');
     mkdirSync(data, { recursive: true });
@@ -210,59 +252,72 @@ async function bursts(baseUrl: string): Promise<string> {
           return h.entities === n && h.config.error === null;
         });
       };
-      const burst = async (name: string, run: () => Promise<void>) => {
-        const before = await sampleRss(pid, 20_000);
-        let peak = before.peak;
-        const watch = setInterval(() => { peak = Math.max(peak, rssOf(pid)); }, 250);
-        try {
-          await run();
-        } finally {
-          clearInterval(watch);
+      const before = await sampleRss(pid, BURST_BEFORE_MS);
+      const heapBefore = await pm.ask<Memory>('gc');
+      let peak = before.peak;
+      const watch = setInterval(() => { peak = Math.max(peak, rssOf(pid)); }, 250);
+      let note: string | void;
+      try {
+        note = await run({ url, config, restore });
+      } finally {
+        clearInterval(watch);
+      }
+      const t0 = Date.now();
+      let rss = rssOf(pid);
+      let backAfter: number | null = null;
+      while (Date.now() - t0 < SETTLE_MS) {
+        rss = rssOf(pid);
+        peak = Math.max(peak, rss);
+        if (rss <= 1.1 * before.mean) {
+          backAfter = Date.now() - t0;
+          break;
         }
-        const after = await sampleRss(pid, SETTLE_MS);
-        const back = after.last / before.mean;
-        rows.push([name, mb(before.mean), mb(Math.max(peak, after.peak)), mb(after.last), `${fmt(100 * (back - 1), 1)}%`, back <= 1.1 ? 'yes' : '**no**']);
-      };
-
-      await burst('reload to 5,000 entities and back to 1,000', async () => {
-        const dirBig = tempDir('bursts-big');
-        try {
-          const big = readFileSync(writeEntities(dirBig.path, { count: 5_000, interval: INTERVAL, baseUrl, shape: 'graph' }), 'utf8');
-          writeFileSync(config, big);
-          await until('the 5,000-entity reload', async () => (await health(url)).entities === 5_000);
-          await sleep(INTERVAL * 1000);
-        } finally {
-          dirBig.remove();
-        }
-        await restore();
-      });
-
-      let sseConnected = 0;
-      await burst('1,000 SSE clients connect, stay 5 s, leave', async () => {
-        const clients = Array.from({ length: 1_000 }, () => new AbortController());
-        // A thousand at once can overflow the listen backlog: the ones reset are counted.
-        const connected = await Promise.allSettled(clients.map(async (c) => {
-          const res = await fetch(`${url}/events`, { signal: c.signal });
-          await res.body!.getReader().read();
-        }));
-        sseConnected = connected.filter((r) => r.status === 'fulfilled').length;
-        await sleep(5_000);
-        for (const c of clients) c.abort();
-      });
-      rows.at(-1)![0] += ` (${sseConnected} connected)`;
-
-      await burst('a 20 MB configuration rejected, then the good one back', async () => {
-        rejectedConfig(config, 20 * 1024 * 1024, baseUrl);
-        await until('the rejection', async () => (await health(url)).config.error !== null);
-        await restore();
-      });
+        await sleep(1000);
+      }
+      const heapAfter = await pm.ask<Memory>('gc');
+      return [note ? `${name} (${note})` : name, mb(before.mean), mb(peak), mb(rss), `${fmt(100 * (rss / before.mean - 1), 1)}%`,
+        backAfter === null ? `**no** (not within ${SETTLE_MS / 1000} s)` : `yes, after ${fmt(backAfter / 1000, 0)} s`,
+        heapOf(heapBefore), heapOf(heapAfter)];
     } finally {
       await pm.stop();
     }
   } finally {
     dir.remove();
   }
-  return table(['burst (1,000 entities, 10 s interval)', 'RSS before (mean of 20 s)', 'peak', `RSS ${SETTLE_MS / 1000} s after`, 'against before', 'within 10 %'], rows);
+}
+
+async function bursts(baseUrl: string): Promise<string> {
+  const rows: (string | number)[][] = [];
+  rows.push(await burst(baseUrl, 'reload to 5,000 entities and back to 1,000', async ({ url, config, restore }) => {
+    const dirBig = tempDir('bursts-big');
+    try {
+      const big = readFileSync(writeEntities(dirBig.path, { count: 5_000, interval: INTERVAL, baseUrl, shape: 'graph' }), 'utf8');
+      writeFileSync(config, big);
+      await until('the 5,000-entity reload', async () => (await health(url)).entities === 5_000);
+      await sleep(INTERVAL * 1000);
+    } finally {
+      dirBig.remove();
+    }
+    await restore();
+  }));
+  if (!process.argv.includes('--no-sse')) rows.push(await burst(baseUrl, '1,000 SSE clients connect, stay 5 s, leave', async ({ url }) => {
+    const clients = Array.from({ length: 1_000 }, () => new AbortController());
+    // A thousand at once can overflow the listen backlog: the ones reset are counted.
+    const connected = await Promise.allSettled(clients.map(async (c) => {
+      const res = await fetch(`${url}/events`, { signal: c.signal });
+      await res.body!.getReader().read();
+    }));
+    await sleep(5_000);
+    for (const c of clients) c.abort();
+    return `${connected.filter((r) => r.status === 'fulfilled').length} connected`;
+  }));
+  rows.push(await burst(baseUrl, 'a 20 MB configuration rejected, then the good one back', async ({ url, config, restore }) => {
+    rejectedConfig(config, 20 * 1024 * 1024, baseUrl);
+    await until('the rejection', async () => (await health(url)).config.error !== null);
+    await restore();
+  }));
+  return table(['burst (1,000 entities, 10 s interval; a fresh service each)', `RSS before (mean of ${BURST_BEFORE_MS / 1000} s)`, 'peak',
+    'RSS at the end', 'against before', `back within 10 % (≤ ${SETTLE_MS / 1000} s)`, 'JS heap used / committed / external before', '… at the end'], rows);
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -282,14 +337,15 @@ try {
     warm.remove();
   }
   const command = `\`node ${FLAGS.join(' ')} ${ENTRY.slice(ROOT.length + 1)} serve\``;
-  if (!PI_ONLY) {
-    print(`### 9. Footprint${shown}: start-up (${command}, the shipped entities.yaml; load average before: ${loadavg()})\n`, await startup(false), '');
-    print(`Steady state (${INTERVAL} s interval, RSS sampled every second over ${windowMs / 1000} s after the first interval; load average before: ${loadavg()})\n`, await steady(SIZES, false, baseUrl), '');
-    if (BURSTS) print(`Memory after bursts (load average before: ${loadavg()})\n`, await bursts(baseUrl), '');
+  if (PARTS.includes('A')) print(`### 9. Footprint${shown}: start-up (${command}, the shipped entities.yaml; load average before: ${loadavg()})\n`, await startup(false), '');
+  if (PARTS.includes('B')) print(`Steady state (${INTERVAL} s interval, RSS sampled every second over ${windowMs / 1000} s after the first interval; load average before: ${loadavg()})\n`, await steady(SIZES, false, baseUrl), '');
+  if (PARTS.includes('C')) print(`Memory after bursts (load average before: ${loadavg()})\n`, await bursts(baseUrl), '');
+  if (PARTS.includes('D')) {
+    print(`### 9. Footprint${shown}, small-board profile: one core (taskset -c ${PI.cpus}), ${PI.heapFlag} (load average before: ${loadavg()})\n`,
+      await startup(true), '');
+    print(`Small board, steady state (load average before: ${loadavg()})\n`, await steady(PI_SIZES, true, baseUrl), '');
   }
-  print(`### 9. Footprint${shown}, small-board profile: one core (taskset -c ${PI.cpus}), ${PI.heapFlag} (load average before: ${loadavg()})\n`,
-    await startup(true), '');
-  print(await steady(PI_SIZES, true, baseUrl), '');
+  print(`(load average at the end: ${loadavg()})`);
 } finally {
   await target.stop();
 }

@@ -1,15 +1,19 @@
 // Runs every benchmark, one after another (each in a process of its own, so none disturbs the
 // next), and prints the machine and every table. Quick by default; --full for the large sizes.
-// --only a,b runs a subset (names as below).
+// --only a,b (or the names alone: `npm run bench -- footprint --full`) runs a subset (names as
+// below); any other flag goes to each script (e.g. footprint's --root DIR).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
 const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series', 'footprint'];
-const full = process.argv.includes('--full');
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt > 0 ? process.argv[onlyAt + 1]!.split(',') : SCRIPTS;
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const onlyAt = args.indexOf('--only');
+const named = args.filter((a) => SCRIPTS.includes(a));
+const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : named.length > 0 ? named : SCRIPTS;
+const passed = args.filter((a, i) => !named.includes(a) && !(onlyAt >= 0 && (i === onlyAt || i === onlyAt + 1)));
 
 function machine(): string {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -36,7 +40,7 @@ let failed = 0;
 for (const name of SCRIPTS.filter((s) => only.includes(s))) {
   const t = Date.now();
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [new URL(`./${name}.ts`, import.meta.url).pathname, ...(full ? ['--full'] : [])], {
+    const child = spawn(process.execPath, [new URL(`./${name}.ts`, import.meta.url).pathname, ...passed], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));

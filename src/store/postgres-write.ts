@@ -94,7 +94,9 @@ export function createPostgresWriter(pool: Pool): (batch: WriteBatch) => Promise
   const ids = new Map<string, number>();
 
   async function resolveIds(client: PoolClient, names: Iterable<string>): Promise<string[]> {
-    const missing = [...new Set(names)].filter((name) => !ids.has(name));
+    // Sorted, like the hourly buckets below: instances of a cluster that add the same new
+    // entities at once then lock their names in one order instead of deadlocking.
+    const missing = [...new Set(names)].filter((name) => !ids.has(name)).sort();
     if (missing.length === 0) return [];
     await client.query(ENSURE_ENTITIES, [missing]);
     const rows = await client.query<{ id: number; name: string }>(SELECT_ENTITIES, [missing]);
