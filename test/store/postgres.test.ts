@@ -131,6 +131,35 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it('adds new entity names in sorted order, so two writers adding the same names never deadlock', async () => {
+    const url = await db.freshSchema();
+    const errors: string[] = [];
+    const store = await openPostgresStore({ url, onError: (e) => errors.push(String(e)) });
+    // Another writer (a second instance) has added 'a' and not yet committed.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO entities (name) VALUES ('a')`);
+      // This store's batch names 'b' before 'a'; it must wait for 'a' before touching 'b'.
+      store.saveResult(result('b', 1_000), state('b'));
+      store.saveResult(result('a', 1_000), state('a'));
+      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO entities%' AND pid <> $1`;
+      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await waitUntil(async () => (await sql<{ n: number }>(url, waiting, [otherPid]))[0]!.n === 1, 'the store waiting for the name the other writer holds');
+      // Had the store inserted 'b' first, this would wait for it (a deadlock); the timeout makes that an error.
+      await other.query(`SET LOCAL lock_timeout = '5s'`);
+      await other.query(`INSERT INTO entities (name) VALUES ('b')`);
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    await waitUntil(async () => (await store.history('a', { limit: 1 })).length === 1 && (await store.history('b', { limit: 1 })).length === 1, 'both results stored');
+    await store.close();
+    assert.deepEqual(errors, []);
+  });
+
   it('keeps the hourly aggregates equal to the stored results, across batches and replaced results', async () => {
     const url = await db.freshSchema();
     const store = await openAt(url, { maxBatch: 7 });
