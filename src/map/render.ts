@@ -27,6 +27,13 @@ export interface MapRenderer {
   layouts(): number;
   /** Layout processes started so far. */
   processes(): number;
+  /**
+   * Starts the layout process ahead of a layout that will need it (a large estate), so that layout
+   * does not wait for a process to start; it retires when idle like after a layout.
+   */
+  prestart(): void;
+  /** Views with more cells than this are laid out in the layout process. */
+  readonly inProcessCells: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +56,8 @@ export interface MapRendererOptions {
 
 export interface LayoutProcess {
   layout: LayoutFn;
+  /** Starts the process now if none runs (it retires after `idleMs` without a layout). */
+  prestart(): void;
   /** Layout processes started so far. */
   started(): number;
   /** Whether a layout process is running now. */
@@ -132,6 +141,14 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
       child.send({ id, job });
       return reply;
     },
+    prestart() {
+      if (child) return;
+      child = spawn();
+      // Nothing waits on it: it keeps nothing alive, and retires unless a layout comes.
+      child.unref();
+      child.channel?.unref();
+      retireLater();
+    },
     started: () => started,
     running: () => child !== null,
     async close() {
@@ -185,6 +202,8 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
     },
     layouts: () => count,
     processes: () => own?.started() ?? 0,
+    prestart: () => own?.prestart(),
+    inProcessCells,
     async close() {
       cache.clear();
       await own?.close();

@@ -179,14 +179,33 @@ export function createMapService(options: MapServiceOptions): MapService {
     return value;
   }
 
+  /**
+   * An estate with more entities than the renderer lays out in-process has views (groups, the
+   * whole map) that go to the layout process: start it while the view asked for now is built, so
+   * the next one, often a click away, does not wait for a process to start. It exits when idle.
+   */
+  function prestartFor(): void {
+    if (monitor.config().entities.length > renderer.inProcessCells) renderer.prestart();
+  }
+
   /** Lays out the default view ahead of the first request after a start or a reload. */
   function warm(): void {
+    prestartFor();
     renderSvg().catch(() => {});
   }
   warm();
 
+  /** The view asked for last: a client asking for another one is navigating. */
+  let lastAsked: string | null = null;
+
   return {
-    svg: renderSvg,
+    svg(spec) {
+      // Navigation (not a dashboard asking for the same view again) may lead to a large view next.
+      const name = viewName(spec ?? defaultView(monitor.config()));
+      if (name !== lastAsked) prestartFor();
+      lastAsked = name;
+      return renderSvg(spec);
+    },
     source(spec) {
       const { spec: resolved, cache } = entry(spec);
       if (cache.source?.version !== version) cache.source = { version, value: rendered(mapSource(modelOf(resolved, cache), 'live').source) };

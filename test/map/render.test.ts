@@ -143,6 +143,28 @@ test('the layout process lays out one map after another, exits once idle, and cl
   }
 });
 
+test('a prestarted layout process serves the next layout, and retires when no layout comes', async () => {
+  let exited = (): void => {};
+  const gone = new Promise<void>((resolve) => { exited = resolve; });
+  const layouts = createLayoutProcess({ idleMs: 100, onExit: () => exited() });
+  try {
+    layouts.prestart();
+    layouts.prestart();
+    assert.equal(layouts.started(), 1, 'one process, however often asked');
+    assert.equal(layouts.running(), true);
+    const job = mapSource(buildMap(config, states({})), 'layout');
+    assert.deepEqual(await layouts.layout(job), layoutMap(job));
+    assert.equal(layouts.started(), 1, 'the layout went to the prestarted process');
+    await gone;
+    assert.equal(layouts.running(), false, 'idle, it exits');
+    layouts.prestart();
+    assert.equal(layouts.started(), 2);
+  } finally {
+    await layouts.close();
+  }
+  assert.equal(layouts.running(), false);
+});
+
 test('small views are laid out in-process, larger ones in the layout process', async () => {
   const renderer = createMapRenderer({ inProcessCells: 3 });
   try {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMapService } from '../../src/map/service.ts';
+import { createMapRenderer } from '../../src/map/render.ts';
 import { initialState } from '../../src/monitor/state.ts';
 import type { EntityState, Transition } from '../../src/types.ts';
 import { configOf, pingEntity } from '../helpers/entities.ts';
@@ -98,6 +99,38 @@ test('a flapping entity is marked in the SVG and in /map.json, without a new lay
     const cells = JSON.parse(map.cells().body) as { cells: { name: string; flapping: boolean }[] };
     assert.deepEqual(cells.cells.map((c) => [c.name, c.flapping]), [['a', true], ['b', false], ['c', false]]);
     assert.equal(map.layouts(), layouts, 'a mark is not a new layout');
+  } finally {
+    await map.close();
+  }
+});
+
+test('an estate larger than the in-process limit starts the layout process with the first view, so a large view does not wait for it', async () => {
+  const entities = Array.from({ length: 8 }, (_, i) => pingEntity(`e${i}`, [], { group: i < 5 ? 'big' : 'small' }));
+  const config = configOf(entities, { map: { max_entities: 4 } });
+  const states = new Map<string, EntityState>(entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', last_ok: true }]));
+  const renderer = createMapRenderer({ inProcessCells: 4 });
+  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) }, renderer });
+  try {
+    // The overview (two group cells) is laid out in-process; the process is started beside it.
+    assert.match((await map.svg()).body, /data-view="overview"/);
+    assert.equal(renderer.processes(), 1);
+    const big = await map.svg({ kind: 'group', path: 'big' });
+    assert.equal([...big.body.matchAll(/data-entity="/g)].length, 5);
+    assert.equal(renderer.processes(), 1, 'the five-cell view used the process already started');
+  } finally {
+    await map.close();
+  }
+});
+
+test('a small estate starts no layout process', async () => {
+  const entities = Array.from({ length: 4 }, (_, i) => pingEntity(`e${i}`));
+  const config = configOf(entities);
+  const renderer = createMapRenderer({ inProcessCells: 4 });
+  const map = createMapService({ monitor: { config: () => config, state: () => undefined }, renderer });
+  try {
+    await map.svg();
+    await map.svg({ kind: 'focus', name: 'e1' });
+    assert.equal(renderer.processes(), 0);
   } finally {
     await map.close();
   }
