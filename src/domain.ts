@@ -34,6 +34,18 @@ export interface EntityBase {
   readonly flapping?: FlapSettings | null;
   /** Channels this entity's alerts go to (`notify: [dba]`); null or absent = its group's or the default. */
   readonly notify?: readonly string[] | null;
+  /** `locations:` / `quorum:`: checked at several sites; null or absent = here only. */
+  readonly placement?: Placement | null;
+}
+
+/** Where an entity is checked (`locations:`), and how many failing sites make it fail. */
+export interface Placement {
+  /** Sites in file order; `local` is the pulsemap instances themselves. */
+  readonly locations: readonly string[];
+  /** Failing sites that make the entity fail; fewer make it degraded. */
+  readonly quorum: number;
+  /** The fields a probe runs, as written (`${VAR}` unexpanded); null when no probe site is named. */
+  readonly check: Readonly<Record<string, unknown>> | null;
 }
 
 /** Thresholds of flapping detection, in percent of weighted state changes over the last 20. */

@@ -10,7 +10,8 @@ import { runCheck } from './checks/index.ts';
 import { createPushInbox } from './checks/push-inbox.ts';
 import { createMonitor } from './monitor/monitor.ts';
 import { describeChange } from './monitor/plan.ts';
-import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
+import type { Monitor, MonitorSubscriber, RunCheck } from './monitor/monitor.ts';
+import { createProbeService } from './probes/service.ts';
 import { openStore } from './store/open.ts';
 import { openWatchedStore, StoreUnavailableError } from './store/health.ts';
 import type { OutboxMessage, Store } from './store/store.ts';
@@ -85,15 +86,21 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const storeHealth = await openWatchedStore((onError) => openStore({ url: options.store, dir: options.data, onError }), { logger });
   const { store } = storeHealth;
   const pushes = createPushInbox(systemClock);
-  const monitor = createMonitor({
-    config, store, logger, onCheckStart: options.onCheckStart,
-    runCheck: (entity, run) => runCheck(entity, { ...run, pushes, now: systemClock.now }),
+  const check: RunCheck = (entity, run) => runCheck(entity, { ...run, pushes, now: systemClock.now });
+  // Located entities are judged from their sites' results (probes/): the probe service needs the monitor, and the monitor its checker.
+  let judge = check;
+  const monitor = createMonitor({ config, store, logger, onCheckStart: options.onCheckStart, runCheck: (entity, run) => judge(entity, run) });
+  const probes = createProbeService({
+    monitor, store, clock: systemClock, logger,
+    onResults: (site, accepted, rejected) => metrics.probeResults(site, accepted, rejected),
   });
+  judge = probes.checker(check);
   const flaps = createFlapTracker();
   await flaps.seed(store, config);
   let node: ClusterNode | null = null;
   const metrics = createMetrics({
     monitor, outboxDepth: () => store.outboxDepth(), store: storeHealth.status, cluster: settings ? () => node!.view() : undefined,
+    probes: () => probes.status(),
   });
   // Delivery never runs on the check path: the alert service only records and arms timers there.
   const alertsOn = (on: Store, claim?: (m: OutboxMessage) => Promise<boolean>): AlertService => createAlertService({
@@ -184,6 +191,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
       maintenance.onConfig(next);
       chatOps?.onConfig(next);
       pushes.keepOnly(new Set(next.entities.map((e) => e.name)));
+      probes.onConfig(next);
       alerts.configFixed(next);
       status = { ...status, loaded_at: Date.now(), error: null };
       metrics.configReloaded();
@@ -215,7 +223,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const editor = createEditor({ file: options.config, env, reload: () => watcher.reload(), audit, secrets: () => collectSecrets(monitor.config()) });
   const app = createApp({
     monitor, store, logger, configStatus: () => status, storeStatus: storeHealth.status, webDir: WEB_DIR, metrics, map, events, uptime, pushes, marks, acks: alerts, maintenance, health: alerts.health, editor, audit,
-    cluster: node ?? undefined,
+    cluster: node ?? undefined, probes,
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -239,6 +247,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
         server.closeAllConnections();
         await closed;
         maintenance.close();
+        probes.close();
         await chatOps?.close();
         await monitor.stop();
         heartbeat.stop();

@@ -15,6 +15,8 @@ import { configuredChannels } from './alerts/channels.ts';
 import type { StoreStatus } from './store/health.ts';
 import { registerClusterMetrics } from './cluster/metrics.ts';
 import type { ClusterView } from './cluster/node.ts';
+import { registerProbeMetrics } from './probes/metrics.ts';
+import type { ProbeStatus } from './probes/presence.ts';
 
 export interface MetricsOptions {
   /** The live entities and states, read at scrape time. */
@@ -27,6 +29,8 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Several instances: this instance's view of the cluster, read at scrape time. */
   readonly cluster?: () => ClusterView;
+  /** Probes at other sites, read at scrape time. */
+  readonly probes?: () => readonly ProbeStatus[];
 }
 
 /** Results feed the duration histogram; a new configuration drops the series of entities that left. */
@@ -42,6 +46,8 @@ export interface Metrics extends Required<Pick<MonitorSubscriber, 'onResult' | '
   configReloaded(): void;
   /** An edit of the configuration file was rejected; the last good one keeps running. */
   configRejected(): void;
+  /** A probe sent results: how many were accepted and rejected. */
+  probeResults(site: string, accepted: number, rejected: number): void;
   close(): void;
 }
 
@@ -216,6 +222,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   }
 
   if (options.store) registerStoreMetrics(register, options.store);
+  const probeResults = registerProbeMetrics(register, options.probes ?? (() => []));
 
   const reloadErrors = new Counter({
     name: 'pulsemap_config_reload_errors_total',
@@ -267,6 +274,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       reloadErrors.inc();
       configValid.set(0);
     },
+    probeResults,
     onResult,
     onConfig,
     close() {

@@ -4,6 +4,7 @@ import type { ConfiguredChannel } from './alerts/channel-registry.ts';
 import type { Entity } from './checks/registry.ts';
 import type { AuthConfig } from './auth/types.ts';
 import type { MaintenanceWindow } from './domain.ts';
+import type { ProbeSite } from './probes/config.ts';
 
 export * from './domain.ts';
 export type { Entity, EntityOf, EntityType } from './checks/registry.ts';
@@ -64,6 +65,8 @@ export interface Config {
   readonly badges: 'listed' | 'all';
   /** Maintenance windows written in the file (those posted through the API live in the store). */
   readonly maintenance: readonly MaintenanceWindow[];
+  /** `probes:`: the sites whose probes may fetch assignments and send results, in file order. */
+  readonly probes: readonly ProbeSite[];
 }
 
 export interface ClusterConfig {

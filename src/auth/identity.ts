@@ -18,7 +18,8 @@ export interface IdentifyDeps {
   readonly sessions: Sessions;
 }
 
-function bearer(ctx: Context): string | null {
+/** The token of `Authorization: Bearer TOKEN`, or null. */
+export function bearer(ctx: Context): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
   return m ? m[1]! : null;
 }

@@ -1,6 +1,7 @@
 // One instance of a cluster: joins by lease, splits the entities with the live instances, reads
 // what the others write, leads the alerts while it holds the alerter's lease, and describes the
 // whole cluster for GET /cluster and /health.
+import type { ProbeStatus } from '../probes/presence.ts';
 import pg from 'pg';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
@@ -52,7 +53,8 @@ export interface ClusterView {
   /** Some live instance runs another entities.yaml. */
   readonly config_mismatch: boolean;
   readonly instances: readonly ClusterInstanceView[];
-  readonly probes: readonly never[];
+  /** Probes at other sites (filled in by the HTTP layer, which knows them). */
+  readonly probes: readonly ProbeStatus[];
 }
 
 export interface ClusterNode {

@@ -11,6 +11,8 @@ import { buildPublishing } from './publishing.ts';
 import type { RawPublishing } from './publishing.ts';
 import { buildMaintenance } from '../maintenance/config.ts';
 import type { RawMaintenance } from '../maintenance/config.ts';
+import { buildPlacement, buildProbes } from '../probes/config.ts';
+import type { RawProbes } from '../probes/config.ts';
 
 /** Built-in values for fields neither the entity nor `defaults:` sets. */
 export const BUILTIN_DEFAULTS = {
@@ -41,6 +43,8 @@ interface RawEntity extends Timing {
   extra?: Record<string, string | number | boolean>;
   description?: string;
   notify?: string[];
+  locations?: string[];
+  quorum?: number;
   [field: string]: unknown;
 }
 
@@ -67,10 +71,14 @@ export interface RawConfig extends RawPublishing {
   auth?: RawAuth;
   map?: { max_entities?: number };
   maintenance?: RawMaintenance[];
+  probes?: RawProbes;
   entities: Record<string, RawEntity>;
 }
 
-function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: number): Entity {
+/** An entity's fields as written, before `${VAR}` substitution (for probes, which expand them themselves). */
+export type WrittenEntity = (name: string) => Record<string, unknown> | undefined;
+
+function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: number, written: WrittenEntity): Entity {
   const base: BaseFields = {
     name,
     interval: raw.interval ?? defaults.interval ?? BUILTIN_DEFAULTS.interval,
@@ -84,6 +92,7 @@ function buildEntity(name: string, raw: RawEntity, defaults: Timing, line: numbe
     description: raw.description ?? null,
     notify: raw.notify ? [...raw.notify] : null,
     flapping: buildFlap(raw.flapping ?? defaults.flapping),
+    placement: buildPlacement(raw, raw.locations ? written(name) : undefined),
     line,
   };
   return checkType(raw.type).build(raw, base);
@@ -119,7 +128,7 @@ function freeze<T>(value: T): T {
 }
 
 /** `names` gives the entities in file order (a JS object puts integer-like keys such as `42` first). */
-export function buildConfig(raw: RawConfig, path: string, names: readonly string[], lineOf: (name: string) => number): Config {
+export function buildConfig(raw: RawConfig, path: string, names: readonly string[], lineOf: (name: string) => number, written: WrittenEntity = () => undefined): Config {
   const defaults = raw.defaults ?? {};
   return freeze({
     path,
@@ -127,7 +136,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     public_url: raw.public_url ?? null,
     cluster: raw.cluster ? { name: raw.cluster.name, lease: raw.cluster.lease ?? 10 } : null,
     heartbeat: { url: raw.heartbeat_url ?? null, interval: raw.heartbeat_interval ?? 60 },
-    entities: names.map((name) => buildEntity(name, raw.entities[name]!, defaults, lineOf(name))),
+    entities: names.map((name) => buildEntity(name, raw.entities[name]!, defaults, lineOf(name), written)),
     notify: buildNotify(raw.notify),
     groups: Object.fromEntries(Object.entries(raw.groups ?? {}).map(([path, g]): [string, GroupConfig] =>
       [path, { notify: g.notify ? [...g.notify] : null }])),
@@ -137,6 +146,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     map: { max_entities: raw.map?.max_entities ?? 60 },
     ...buildPublishing(raw),
     maintenance: buildMaintenance(raw.maintenance),
+    probes: buildProbes(raw.probes),
   });
 }
 

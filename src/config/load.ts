@@ -4,7 +4,7 @@ import { isAlias, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } f
 import type { Document, Node, Scalar } from 'yaml';
 import type { Config } from '../types.ts';
 import { buildConfig } from './build.ts';
-import type { RawConfig } from './build.ts';
+import type { RawConfig, WrittenEntity } from './build.ts';
 import { coerceScalar, substitute } from './env.ts';
 import { ConfigError, sortProblems } from './errors.ts';
 import type { ConfigIssue, ConfigProblem } from './errors.ts';
@@ -17,6 +17,7 @@ import { checkSemantics } from './semantic.ts';
 import { checkAuth } from '../auth/rules.ts';
 import { checkPublishing } from './publishing.ts';
 import { checkMaintenance } from '../maintenance/config.ts';
+import { checkProbes } from '../probes/config.ts';
 import { firstAliasOffset, flowHint, syntaxProblems } from './syntax.ts';
 import { fastRead } from './fast-read.ts';
 import { configMaxBytes, MAX_NESTING, nestingTooDeep, readBounded, tooLargeMessage } from './limits.ts';
@@ -67,6 +68,8 @@ export function quickParse(text: string, file: string, env: NodeJS.ProcessEnv): 
   const reading = fastRead(text);
   if (!reading) return null;
   const { data } = reading;
+  // Probes get their entities' fields as written: copied before the replacing below.
+  const written = writtenEntities(text, () => data);
   // ${VAR}: each value once (an anchor's map is one object wherever it is used), keys never.
   const whole = new WeakMap<object, Set<string>>();
   if (text.includes('$')) {
@@ -97,7 +100,7 @@ export function quickParse(text: string, file: string, env: NodeJS.ProcessEnv): 
   const checked = checkData({ data, names, wholeValue: wholeAt, wholeWritten: wholeAt, failed: () => false });
   if (!checked.valid || checked.issues.length > 0) return null;
   const lines = new Map(reading.entities.map((e) => [e.name, e.line]));
-  return { config: buildConfig(data as RawConfig, file, names, (name) => lines.get(name)!) };
+  return { config: buildConfig(data as RawConfig, file, names, (name) => lines.get(name)!, written) };
 }
 
 /** What the checks need to know of a file read one way or the other. */
@@ -139,6 +142,7 @@ function checkData(reading: Reading): { valid: boolean; issues: ConfigIssue[] } 
   issues.push(...checkAuth(data, reading.wholeWritten));
   issues.push(...checkPublishing(data, reported));
   issues.push(...checkMaintenance(data, reported));
+  issues.push(...checkProbes(data, reading.wholeWritten, reported));
   return { valid: schemaErrors.length === 0, issues };
 }
 
@@ -158,7 +162,8 @@ export function parseWithPositions(text: string, file: string, env: NodeJS.Proce
     .map((p) => ({ ...p, message: p.message + flowHint(text, p.line) }));
   if (yamlProblems.length > 0) return { errors: yamlProblems };
 
-  // 2. ${VAR} in string values (never in keys).
+  // 2. ${VAR} in string values (never in keys). Probes get their entities' fields as written.
+  const written = writtenEntities(text, () => doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
   const problems: ConfigProblem[] = [];
   const wholeReferences = new WeakSet<Node>();
   const failedScalars = new WeakSet<Node>();
@@ -217,7 +222,28 @@ export function parseWithPositions(text: string, file: string, env: NodeJS.Proce
 
   const keys = keyPositions(doc, lines, ['entities']);
   const lineOf = (name: string): number => (keys.get(name) ?? positionOf(doc, lines, ['entities', name], 'key')).line;
-  return { config: buildConfig(data as RawConfig, file, names, lineOf) };
+  return { config: buildConfig(data as RawConfig, file, names, lineOf, written) };
+}
+
+/**
+ * Copies, before `${VAR}` substitution, of the entities that name `locations` (probes expand the
+ * references themselves). Nothing is copied for a file without any. An alias bomb is refused
+ * later, so a read that fails here is ignored.
+ */
+function writtenEntities(text: string, read: () => unknown): WrittenEntity {
+  if (!text.includes('locations')) return () => undefined;
+  const copies = new Map<string, Record<string, unknown>>();
+  try {
+    const entities = (read() as { entities?: unknown } | null)?.entities;
+    if (typeof entities === 'object' && entities !== null && !Array.isArray(entities)) {
+      for (const [name, entity] of Object.entries(entities)) {
+        if (typeof entity === 'object' && entity !== null && 'locations' in entity) copies.set(name, structuredClone(entity) as Record<string, unknown>);
+      }
+    }
+  } catch {
+    return () => undefined;
+  }
+  return (name) => copies.get(name);
 }
 
 /** Reads (within the size limit) and parses `file`; throws ConfigError (one problem per line in its message). */

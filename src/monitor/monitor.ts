@@ -15,7 +15,8 @@ import { silentLogger } from '../log.ts';
 import { readShown, SHOWN_KEY, underMaintenance } from '../maintenance/shown.ts';
 import { walkGraph } from '../config/graph.ts';
 
-export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome>;
+/** null: nothing new to judge (an entity judged from probe results none of which is fresh or new). */
+export type RunCheck = (entity: Entity, options: { signal: AbortSignal }) => Promise<CheckOutcome | null>;
 
 /**
  * What follows a check, told in list order once the monitor's own state is updated. Handlers
@@ -165,7 +166,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (!entity || abort.signal.aborted) return;
     const at = clock.now();
     const outcome = await options.runCheck(entity, { signal: abort.signal });
-    if (abort.signal.aborted) return;
+    if (abort.signal.aborted || outcome === null) return;
     const result: CheckResult = { ...outcome, at };
     const prev = stateOf(name);
     if (confirmsFailure(prev, result.ok, entity)) {

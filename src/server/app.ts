@@ -20,6 +20,7 @@ import { checkRole, identify, identityOf } from '../auth/identity.ts';
 import { createSessions } from '../auth/sessions.ts';
 import { createLoginLimiter } from '../auth/limiter.ts';
 import { pushRoutes } from './routes/push.ts';
+import { probeRoutes } from './routes/probe.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -85,6 +86,13 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set('Content-Security-Policy', CSP);
     await next();
   });
+  // Probes authenticate with their site's own token, which is no login token: before identify().
+  if (deps.probes) {
+    const probes = new Router();
+    probeRoutes(probes, { probes: deps.probes, auth, limiter: deps.probeLimiter ?? createLoginLimiter({ now, free: { 'ip:': 10 } }) });
+    app.use(probes.routes());
+    app.use(probes.allowedMethods());
+  }
   app.use(identify({ auth, sessions }));
   app.use(compress({ threshold: 1024 }));
   app.use(open.routes());

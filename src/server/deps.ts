@@ -17,6 +17,7 @@ import type { AuditLog } from '../editing/audit.ts';
 import type { Ack, EntityMarks } from '../types.ts';
 import type { ClusterView } from '../cluster/node.ts';
 import type { MaintenanceService } from '../maintenance/service.ts';
+import type { ProbeService } from '../probes/service.ts';
 
 export type { ConfigStatus } from './document.ts';
 
@@ -61,6 +62,10 @@ export interface AppDeps {
   /** Serves GET /config and the entity writes when given, with GET /audit. */
   readonly editor?: Editor;
   readonly audit?: AuditLog;
+  /** Serves the probe protocol (/api/probe/v1/...) and the `probes` part of /health when given. */
+  readonly probes?: ProbeService;
+  /** Slows token guessing on the probe routes; made here when omitted. */
+  readonly probeLimiter?: LoginLimiter;
   /** Serves GET /cluster and the `cluster` part of /health when running as one of several instances. */
   readonly cluster?: { view(): ClusterView; fenced(): boolean };
 }

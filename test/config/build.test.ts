@@ -30,7 +30,7 @@ test('a small file becomes a fully defaulted Config', () => {
     entities: [
       {
         name: 'web', type: 'api', interval: 30, ...timing, dependencies: ['db'], group: 'backend',
-        extra: { runs_in: 'docker', replicas: 2 }, description: null, notify: null, flapping: null, line: 5,
+        extra: { runs_in: 'docker', replicas: 2 }, description: null, notify: null, flapping: null, placement: null, line: 5,
         target: 'https://example.test/health?full=1',
         url: 'https://user:secret@example.test/health?full=1', method: 'GET', headers: {}, body: null,
         follow_redirects: true,
@@ -38,12 +38,12 @@ test('a small file becomes a fully defaulted Config', () => {
       },
       {
         name: 'db', type: 'database', interval: 300, ...timing, dependencies: [], group: null, extra: {},
-        description: null, notify: null, flapping: null, line: 13, target: 'postgres://monitor@10.0.0.5:5432/app',
+        description: null, notify: null, flapping: null, placement: null, line: 13, target: 'postgres://monitor@10.0.0.5:5432/app',
         url: 'postgres://monitor:changeme@10.0.0.5:5432/app', query: 'select 1',
       },
       {
         name: 'gateway', type: 'ping', interval: 30, ...timing, timeout: 2.5, dependencies: [], group: null,
-        extra: {}, description: 'The office router', notify: null, flapping: null, line: 17, target: '10.0.0.1', host: '10.0.0.1',
+        extra: {}, description: 'The office router', notify: null, flapping: null, placement: null, line: 17, target: '10.0.0.1', host: '10.0.0.1',
       },
     ],
     notify: { channels: [], default: null, degraded: false, config_errors: true, reminder: 0 },
@@ -56,6 +56,7 @@ test('a small file becomes a fully defaulted Config', () => {
     announcements: [],
     badges: 'listed',
     maintenance: [],
+    probes: [],
   });
 });
 

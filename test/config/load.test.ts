@@ -27,7 +27,7 @@ test('reports every problem in a file, sorted by position', () => {
     'several-errors.yaml:8:13: /entities/fold_api/method must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
     "several-errors.yaml:9:20: fold_api: unknown dependency 'fold_dbb' (did you mean 'fold_db'?)",
     "several-errors.yaml:10:5: /entities/fold_api has unknown property 'colour' (known: type, url, method, headers, body, " +
-      'follow_redirects, expect, interval, timeout, retry_interval, failure_threshold, success_threshold, dependencies, group, extra, description, notify, flapping)',
+      'follow_redirects, expect, interval, timeout, retry_interval, failure_threshold, success_threshold, dependencies, group, extra, description, notify, flapping, locations, quorum)',
     'several-errors.yaml:13:10: environment variable FOLD_DB_PASSWORD is not set',
     'several-errors.yaml:14:24: /entities/fold_db/failure_threshold must be >= 1',
     'several-errors.yaml:15:20: dependency cycle: fold_db -> fold_vds -> fold_db',

@@ -9,8 +9,8 @@ export const TWO_ENTITIES = `entities:
 `;
 
 /** `FILE:LINE:COL: message` lines of a text that must be rejected, named e.yaml. */
-export function problemsOf(text: string): string[] {
-  const result = parseConfig(text, 'e.yaml', {});
+export function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const result = parseConfig(text, 'e.yaml', env);
   assert.ok('errors' in result, 'should be rejected');
   return result.errors.map(formatProblem);
 }

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
+import type { ClusterView } from '../../cluster/node.ts';
 
 // 503 while the store fails, so a health check sees the truth; the process itself still
 // answers and checks go on (README: "When the store fails").
@@ -22,13 +23,19 @@ export function healthRoutes(router: Router, deps: AppDeps): void {
         error: config.error,
       },
       ...(deps.health ? await deps.health() : {}),
-      ...(deps.cluster ? { cluster: deps.cluster.view() } : {}),
+      // Probes work with one instance too, so they are shown here and not only under cluster.
+      ...(deps.probes && deps.monitor.config().probes.length > 0 ? { probes: deps.probes.status() } : {}),
+      ...(deps.cluster ? { cluster: clusterView(deps, deps.cluster) } : {}),
     };
   });
 
   router.get('/cluster', (ctx) => {
     if (!deps.cluster) throw new HttpError(404, 'not running as one of several instances (no cluster: in the configuration)');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.cluster.view();
+    ctx.body = clusterView(deps, deps.cluster);
   });
+}
+
+function clusterView(deps: AppDeps, cluster: NonNullable<AppDeps['cluster']>): ClusterView {
+  return { ...cluster.view(), probes: deps.probes?.status() ?? [] };
 }

@@ -7,6 +7,7 @@ import type { PushInbox } from '../../checks/push-inbox.ts';
 import type { Monitor } from '../../monitor/monitor.ts';
 import type { Entity } from '../../types.ts';
 import { HttpError } from '../errors.ts';
+import { cleanText } from '../../probes/protocol.ts';
 
 export interface PushDeps {
   readonly monitor: Pick<Monitor, 'config' | 'checkNow'>;
@@ -28,11 +29,7 @@ export function findPushEntity(entities: readonly Entity[], token: string): stri
 }
 
 /** `msg` as one short line of plain text. */
-function cleanMessage(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : '';
-  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return oneLine.length <= 200 ? oneLine : `${oneLine.slice(0, 199)}…`;
-}
+const cleanMessage = (raw: unknown): string => cleanText(typeof raw === 'string' ? raw : '', 200);
 
 export function pushRoutes(router: Router, deps: PushDeps): void {
   router.all('/push/:token', async (ctx) => {
