@@ -42,7 +42,7 @@ export const inline: [title: string, yaml: string, expected: string[]][] = [
     'empty.yaml:2:1: Source contains multiple documents; please use YAML.parseAllDocuments()',
   ]],
   ['an unknown top-level key with no close match', 'entities: {}\nslack: {}\n', [
-    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, heartbeat_url, heartbeat_interval, cluster, defaults, notify, groups, retention, map, api_token, auth, entities, status_pages, announcements, maintenance, badges)",
+    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, heartbeat_url, heartbeat_interval, cluster, probes, defaults, notify, groups, retention, map, api_token, auth, entities, status_pages, announcements, maintenance, badges)",
   ]],
   ['a status out of range', 'entities:\n  a:\n    type: api\n    url: http://x.test/\n    expect: { status: [200, 700] }\n', [
     'empty.yaml:5:29: /entities/a/expect/status/1 must be <= 599',
