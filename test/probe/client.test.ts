@@ -166,3 +166,36 @@ test('a token refused after the start: logged once, results kept, sent when the 
   assert.ok(logs.lines.every((l) => !JSON.stringify(l).includes(TOKEN)), 'the token never in a log line');
   assert.ok(fake.authorizations.every((h) => h === `Bearer ${TOKEN}`));
 });
+
+test('retries back off from 1 s, doubling, up to the maximum; the first success sends the backlog', async (t) => {
+  const fake = await startFakeServer('fra', TOKEN);
+  const clock = fakeClock();
+  const t0 = clock.now();
+  const logs = captureLogs();
+  // A definition the probe cannot build: one failing result at once, no network of its own.
+  fake.assign([{ name: 'shop', type: 'api', interval: 3600, timeout: 5, check: { url: '${UNSET_AT_THIS_PROBE}' } }]);
+  const probe = await start(clock, { server: fake.url, env: {}, logger: logs.logger, pollMs: 3_600_000, flushMs: 500, backoffMinMs: 1000, backoffMaxMs: 8000 });
+  t.after(async () => { await probe.close(); await fake.close(); });
+  const posts: number[] = [];
+  fake.onRequest = (method) => { if (method === 'POST') posts.push(clock.now() - t0); };
+  fake.failWith = 503;
+  // Idle = the poll's timer, the entity's timer and the sender's next attempt are all set.
+  const idle = () => until('the sender idle', () => clock.pendingTimers() === 3);
+  await idle();
+  for (let waited = 0; waited < 32_000; waited += 100) {
+    await clock.advance(100);
+    await idle();
+  }
+  assert.deepEqual(posts, [500, 1500, 3500, 7500, 15_500, 23_500, 31_500]);
+  assert.equal(logs.count(/buffering/), 1);
+  fake.failWith = null;
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    await clock.advance(100);
+    await idle();
+  }
+  assert.deepEqual(posts.slice(7), [39_500]);
+  assert.equal(fake.results.length, 1);
+  assert.match(fake.results[0]!.message, /environment variable UNSET_AT_THIS_PROBE is not set/);
+  assert.equal(fake.results[0]!.at, new Date(t0).toISOString());
+  assert.equal(logs.count(/buffered results sent/), 1);
+});

@@ -36,6 +36,8 @@ export interface FakeServer {
   readonly batches: number[];
   /** Authorization headers seen (to prove how the token travels). */
   readonly authorizations: string[];
+  /** Called as each request arrives, with its method (a test records its clock's time). */
+  onRequest: ((method: string) => void) | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function startFakeServer(site: string, token: string): Promise<Fake
   let entities: FakeAssignment[] = [];
   let version = 1;
   const fake: FakeServer = {
-    url: '', site, token, failWith: null, polls: [], results: [], batches: [], authorizations: [],
+    url: '', site, token, failWith: null, polls: [], results: [], batches: [], authorizations: [], onRequest: null,
     assign(list) {
       entities = list;
       version += 1;
@@ -59,6 +61,7 @@ export async function startFakeServer(site: string, token: string): Promise<Fake
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       fake.authorizations.push(req.headers.authorization ?? '');
+      fake.onRequest?.(req.method ?? '');
       if (fake.failWith !== null) return json(res, fake.failWith, { error: 'failing on purpose' });
       if (req.headers.authorization !== `Bearer ${fake.token}`) return json(res, 401, { error: 'unauthorized' });
       if (req.method === 'GET' && req.url === '/api/probe/v1/assignments') {
