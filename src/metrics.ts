@@ -1,12 +1,16 @@
 // Prometheus metrics (prom-client) on a registry of their own, never prom-client's global one,
 // so two services in one process (tests) keep separate figures. Per-entity gauges are computed
 // when Prometheus scrapes, from the monitor's live states: thousands of entities cost nothing
-// between scrapes. Only the check duration histogram is fed as results arrive.
+// between scrapes. prom-client itself is loaded by the first scrape (a service nobody scrapes
+// never holds it): until then, and after, what must count from the start (the check duration
+// histogram, alert and reload counters) is kept in plain numbers here, which the registry reads
+// at every scrape. The histogram is written out here too: one array of bucket counts per entity,
+// so a check costs an array increment, not a label hash.
 //
 // Labels are the entity's name, type and group (names from the configuration) and the alert
 // channel: never a target, message, header or anything else that could hold a secret.
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Config, Entity, EntityState } from './types.ts';
 import { STATUSES } from './types.ts';
 import type { Monitor, MonitorSubscriber } from './monitor/monitor.ts';
@@ -16,6 +20,7 @@ import type { StoreStatus } from './store/health.ts';
 import { registerClusterMetrics } from './cluster/metrics.ts';
 import type { ClusterView } from './cluster/node.ts';
 import { registerProbeMetrics } from './probes/metrics.ts';
+import type { ProbeCounts } from './probes/metrics.ts';
 import type { ProbeStatus } from './probes/presence.ts';
 
 export interface MetricsOptions {
@@ -42,12 +47,12 @@ export interface Metrics extends Required<Pick<MonitorSubscriber, 'onResult' | '
   alertSent(channel: string): void;
   /** A delivery attempt on `channel` failed (each failed attempt counts). */
   alertFailed(channel: string): void;
+  /** A probe sent results: how many were accepted and rejected. */
+  probeResults(site: string, accepted: number, rejected: number): void;
   /** The configuration file was reloaded and applied. */
   configReloaded(): void;
   /** An edit of the configuration file was rejected; the last good one keeps running. */
   configRejected(): void;
-  /** A probe sent results: how many were accepted and rejected. */
-  probeResults(site: string, accepted: number, rejected: number): void;
   close(): void;
 }
 
@@ -58,7 +63,9 @@ function labelsOf(entity: Entity): EntityLabels {
   return { name: entity.name, type: entity.type, group: entity.group ?? '' };
 }
 
-function registerStoreMetrics(register: Registry, status: () => StoreStatus): void {
+type Prom = typeof import('prom-client');
+
+function registerStoreMetrics({ Counter, Gauge }: Prom, register: Registry, status: () => StoreStatus): void {
   new Gauge({
     name: 'pulsemap_store_up',
     help: '1 while the store can be read and written, 0 while it fails (checks go on, writes wait in memory).',
@@ -85,7 +92,7 @@ function registerStoreMetrics(register: Registry, status: () => StoreStatus): vo
 type EntityList = () => readonly { entity: Entity; state: EntityState }[];
 
 /** Per-entity gauges and counters, computed from the live states when Prometheus scrapes. */
-function registerEntityMetrics(register: Registry, entities: EntityList): void {
+function registerEntityMetrics({ Counter, Gauge }: Prom, register: Registry, entities: EntityList): void {
   new Gauge({
     name: 'pulsemap_entity_status',
     help: 'Current status of the entity: 1 for the status it is in, 0 for the others.',
@@ -178,107 +185,159 @@ export function staleSeries(observed: ReadonlyMap<string, EntityLabels>, config:
   });
 }
 
+/** The content type of Prometheus text format 0.0.4 (prom-client's Registry.PROMETHEUS_CONTENT_TYPE). */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+interface DurationSeries { readonly labels: EntityLabels; readonly counts: Float64Array; sum: number; count: number }
+
+/** A label value as Prometheus text format escapes it. */
+const escapeLabel = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** The check duration histogram in Prometheus text format (cumulative buckets, then sum and count). */
+export function renderDurations(series: Iterable<DurationSeries>): string {
+  const lines = [
+    '# HELP pulsemap_check_duration_seconds How long checks took (the latency they measured).',
+    '# TYPE pulsemap_check_duration_seconds histogram',
+  ];
+  for (const { labels, counts, sum, count } of series) {
+    const base = `name="${escapeLabel(labels.name)}",type="${escapeLabel(labels.type)}",group="${escapeLabel(labels.group)}"`;
+    let cumulative = 0;
+    DURATION_BUCKETS.forEach((le, i) => {
+      cumulative += counts[i]!;
+      lines.push(`pulsemap_check_duration_seconds_bucket{${base},le="${le}"} ${cumulative}`);
+    });
+    lines.push(`pulsemap_check_duration_seconds_bucket{${base},le="+Inf"} ${count}`);
+    lines.push(`pulsemap_check_duration_seconds_sum{${base}} ${sum}`);
+    lines.push(`pulsemap_check_duration_seconds_count{${base}} ${count}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function createMetrics(options: MetricsOptions): Metrics {
   const { monitor } = options;
-  const register = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register });
-  registerEntityMetrics(register, () => monitor.list());
+  // What counts from the start, whether or not anything scrapes.
+  const durations = new Map<string, DurationSeries>();
+  const alertsSent = new Map<string, number>();
+  const alertsFailed = new Map<string, number>();
+  let reloads = 0;
+  let reloadErrors = 0;
+  let configValid = 1;
+  const probeCounts: ProbeCounts = new Map();
+  let closed = false;
 
-  const duration = new Histogram({
-    name: 'pulsemap_check_duration_seconds',
-    help: 'How long checks took (the latency they measured).',
-    labelNames: ENTITY_LABELS,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [register],
-  });
-
-  const alertsSent = new Counter({
-    name: 'pulsemap_alerts_sent_total',
-    help: 'Alert messages delivered, by channel.',
-    labelNames: ['channel'],
-    registers: [register],
-  });
-  const alertsFailed = new Counter({
-    name: 'pulsemap_alerts_failed_total',
-    help: 'Failed alert delivery attempts, by channel (each retry counts).',
-    labelNames: ['channel'],
-    registers: [register],
-  });
-
-  if (options.cluster) registerClusterMetrics(register, options.cluster);
-  if (options.outboxDepth) {
-    const read = options.outboxDepth;
+  let registry: Promise<Registry> | null = null;
+  async function build(): Promise<Registry> {
+    const prom = await import('prom-client');
+    const { Counter, Gauge } = prom;
+    const register = new prom.Registry();
+    if (closed) return register;
+    if (options.processMetrics ?? true) prom.collectDefaultMetrics({ register });
+    registerEntityMetrics(prom, register, () => monitor.list());
+    const perChannel = (name: string, help: string, counts: Map<string, number>): void => {
+      new Counter({
+        name, help, labelNames: ['channel'], registers: [register],
+        collect() {
+          this.reset();
+          for (const [channel, n] of counts) this.inc({ channel }, n);
+        },
+      });
+    };
+    perChannel('pulsemap_alerts_sent_total', 'Alert messages delivered, by channel.', alertsSent);
+    perChannel('pulsemap_alerts_failed_total', 'Failed alert delivery attempts, by channel (each retry counts).', alertsFailed);
+    if (options.cluster) registerClusterMetrics(prom, register, options.cluster);
+    if (options.outboxDepth) {
+      const read = options.outboxDepth;
+      new Gauge({
+        name: 'pulsemap_outbox_depth',
+        help: 'Alert messages waiting for delivery (not yet sent or dropped).',
+        registers: [register],
+        async collect() {
+          // A store that cannot answer right now must not fail the whole scrape: keep the last figure.
+          try {
+            this.set(await read());
+          } catch {}
+        },
+      });
+    }
+    if (options.store) registerStoreMetrics(prom, register, options.store);
+    registerProbeMetrics(prom, register, options.probes ?? (() => []), probeCounts);
+    const counter = (name: string, help: string, value: () => number): void => {
+      new Counter({ name, help, registers: [register], collect() { this.reset(); this.inc(value()); } });
+    };
+    counter('pulsemap_config_reload_errors_total', 'Edits of the configuration file that were rejected.', () => reloadErrors);
+    counter('pulsemap_config_reloads_total', 'Edits of the configuration file that were applied.', () => reloads);
     new Gauge({
-      name: 'pulsemap_outbox_depth',
-      help: 'Alert messages waiting for delivery (not yet sent or dropped).',
+      name: 'pulsemap_config_valid',
+      help: '1 while the configuration file is valid, 0 while an edit is rejected and the last good one runs.',
       registers: [register],
-      async collect() {
-        // A store that cannot answer right now must not fail the whole scrape: keep the last figure.
-        try {
-          this.set(await read());
-        } catch {}
-      },
+      collect() { this.set(configValid); },
     });
+    return register;
   }
-
-  if (options.store) registerStoreMetrics(register, options.store);
-  const probeResults = registerProbeMetrics(register, options.probes ?? (() => []));
-
-  const reloadErrors = new Counter({
-    name: 'pulsemap_config_reload_errors_total',
-    help: 'Edits of the configuration file that were rejected.',
-    registers: [register],
-  });
-  const reloads = new Counter({
-    name: 'pulsemap_config_reloads_total',
-    help: 'Edits of the configuration file that were applied.',
-    registers: [register],
-  });
-  const configValid = new Gauge({
-    name: 'pulsemap_config_valid',
-    help: '1 while the configuration file is valid, 0 while an edit is rejected and the last good one runs.',
-    registers: [register],
-  });
-  configValid.set(1);
 
   // Series of entities that left the configuration (or changed type or group) are dropped.
   const observed = new Map<string, EntityLabels>();
   function onResult(entity: Entity, result: { latency_ms: number | null }): void {
-    const labels = labelsOf(entity);
-    observed.set(entity.name, labels);
-    if (result.latency_ms !== null && Number.isFinite(result.latency_ms)) duration.observe(labels, result.latency_ms / 1000);
+    let labels = observed.get(entity.name);
+    if (labels === undefined) {
+      labels = labelsOf(entity);
+      observed.set(entity.name, labels);
+    }
+    const latency = result.latency_ms;
+    if (latency === null || !Number.isFinite(latency)) return;
+    let series = durations.get(entity.name);
+    if (series === undefined) {
+      series = { labels, counts: new Float64Array(DURATION_BUCKETS.length), sum: 0, count: 0 };
+      durations.set(entity.name, series);
+    }
+    const seconds = latency / 1000;
+    const at = DURATION_BUCKETS.findIndex((le) => seconds <= le);
+    if (at >= 0) series.counts[at]! += 1;
+    series.sum += seconds;
+    series.count += 1;
   }
   function onConfig(config: Config): void {
     for (const labels of staleSeries(observed, config)) {
-      duration.remove(labels);
+      durations.delete(labels.name);
       observed.delete(labels.name);
     }
     // Configured channels' counters exist (at 0) before their first alert.
     for (const channel of configuredChannels(config)) {
-      alertsSent.inc({ channel }, 0);
-      alertsFailed.inc({ channel }, 0);
+      if (!alertsSent.has(channel)) alertsSent.set(channel, 0);
+      if (!alertsFailed.has(channel)) alertsFailed.set(channel, 0);
     }
   }
   onConfig(monitor.config());
 
+  const bump = (counts: Map<string, number>, channel: string): void => { counts.set(channel, (counts.get(channel) ?? 0) + 1); };
   return {
-    contentType: register.contentType,
-    render: () => register.metrics(),
-    alertSent: (channel) => alertsSent.inc({ channel }),
-    alertFailed: (channel) => alertsFailed.inc({ channel }),
+    contentType: PROMETHEUS_CONTENT_TYPE,
+    async render() {
+      registry ??= build();
+      const text = await (await registry).metrics();
+      return `${text}${renderDurations(durations.values())}`;
+    },
+    alertSent: (channel) => bump(alertsSent, channel),
+    alertFailed: (channel) => bump(alertsFailed, channel),
+    probeResults(site, accepted, rejected) {
+      const counts = probeCounts.get(site) ?? { accepted: 0, rejected: 0 };
+      probeCounts.set(site, { accepted: counts.accepted + accepted, rejected: counts.rejected + rejected });
+    },
     configReloaded() {
-      reloads.inc();
-      configValid.set(1);
+      reloads += 1;
+      configValid = 1;
     },
     configRejected() {
-      reloadErrors.inc();
-      configValid.set(0);
+      reloadErrors += 1;
+      configValid = 0;
     },
-    probeResults,
     onResult,
     onConfig,
     close() {
-      register.clear();
+      closed = true;
+      void registry?.then((r) => r.clear());
     },
   };
 }

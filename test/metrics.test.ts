@@ -133,6 +133,12 @@ describe('GET /metrics', () => {
     assert.equal(value(families, 'pulsemap_check_duration_seconds_bucket', { ...web, le: '+Inf' }), 2);
     const latency = monitor.state('web')!.latency_ms!;
     assert.ok(value(families, 'pulsemap_check_duration_seconds_sum', web) >= latency / 1000);
+    // Cumulative buckets: never falling, the last finite one (30 s) holding both checks.
+    const buckets = find(families, 'pulsemap_check_duration_seconds_bucket', web).filter((s) => s.labels.le !== '+Inf');
+    assert.equal(buckets.length, 12);
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]!.value >= buckets[i - 1]!.value, text);
+    assert.equal(buckets.at(-1)!.labels.le, '30');
+    assert.equal(buckets.at(-1)!.value, 2);
 
     const days = monitor.state('secure')!.extra.cert_days;
     assert.ok(days === 4 || days === 5, `cert_days ${days}`);

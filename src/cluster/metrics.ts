@@ -1,9 +1,9 @@
 // Cluster figures in /metrics, read at scrape time from the instance's latest view.
-import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { ClusterView } from './node.ts';
 
-export function registerClusterMetrics(register: Registry, view: () => ClusterView): void {
+/** `prom` is prom-client, loaded by the first scrape (src/metrics.ts). */
+export function registerClusterMetrics({ Gauge }: typeof import('prom-client'), register: Registry, view: () => ClusterView): void {
   const gauge = (name: string, help: string, value: (v: ClusterView) => number): void => {
     new Gauge({ name, help, registers: [register], collect() { this.set(value(view())); } });
   };
