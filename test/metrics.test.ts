@@ -105,8 +105,12 @@ describe('GET /metrics', () => {
     metrics.alertSent('telegram');
     metrics.alertFailed('webhook');
     metrics.configRejected();
+    metrics.probeResults('east', 3, 1);
+    metrics.probeResults('east', 2, 0);
 
     const { text, families } = await scrape();
+    assert.equal(value(families, 'pulsemap_probe_results_total', { site: 'east', outcome: 'accepted' }), 5);
+    assert.equal(value(families, 'pulsemap_probe_results_total', { site: 'east', outcome: 'rejected' }), 1);
     const web = { name: 'web', type: 'api', group: 'edge' };
     const broken = { name: 'broken', type: 'api', group: '' };
 
