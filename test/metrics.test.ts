@@ -167,7 +167,7 @@ describe('GET /metrics', () => {
     for (const secret of [TOKEN, HEADER_SECRET, URL_PASSWORD, 'header-secret', '127.0.0.1']) {
       assert.ok(!text.includes(secret), `${secret} in /metrics`);
     }
-    const allowed = new Set(['name', 'type', 'group', 'status', 'result', 'le', 'channel']);
+    const allowed = new Set(['name', 'type', 'group', 'status', 'result', 'le', 'channel', 'site', 'outcome']);
     const used = [...families.entries()].filter(([n]) => n.startsWith('pulsemap_')).flatMap(([, f]) => f.samples.flatMap((x) => Object.keys(x.labels)));
     assert.deepEqual([...new Set(used)].filter((l) => !allowed.has(l)), []);
   });
