@@ -73,6 +73,18 @@ export interface EntityMarks {
   readonly ack: Ack | null;
   /** The maintenance window covering it now, and when that opening ends (epoch ms). */
   readonly maintenance?: { readonly name: string; readonly until: number } | null;
+  /** Entities checked at several sites: the latest result of each (absent for the others). */
+  readonly sites?: Readonly<Record<string, SiteMark>> | null;
+}
+
+/** A site's latest result as an entity document shows it. */
+export interface SiteMark {
+  readonly ok: boolean;
+  /** ISO time the check started at the site. */
+  readonly at: string;
+  readonly message: string;
+  /** Whether it still counts for the verdict (probes/verdict.ts). */
+  readonly fresh: boolean;
 }
 
 export const NO_MARKS: EntityMarks = { flapping: false, ack: null, maintenance: null };

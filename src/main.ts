@@ -93,6 +93,8 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const probes = createProbeService({
     monitor, store, clock: systemClock, logger,
     onResults: (site, accepted, rejected) => metrics.probeResults(site, accepted, rejected),
+    // Alone, always; in a cluster, the leader's alert service alone hears it.
+    onPresence: (status) => alerts.probePresence(status),
   });
   judge = probes.checker(check);
   const flaps = createFlapTracker();
@@ -145,7 +147,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   const maintenance = createMaintenance({ monitor, store, logger });
   maintenance.listen((change) => alerts.maintenanceChanged(change));
   const marks = (name: string): EntityMarks => ({
-    flapping: flaps.isFlapping(name), ack: alerts.ackOf(name), maintenance: monitor.maintenanceOf(name),
+    flapping: flaps.isFlapping(name), ack: alerts.ackOf(name), maintenance: monitor.maintenanceOf(name), sites: probes.sitesOf(name),
   });
   await monitor.start();
   const map = createMapService({ monitor, logger, flapping: (name) => flaps.isFlapping(name) });

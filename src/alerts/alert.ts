@@ -17,7 +17,10 @@ export type AlertEvent =
   | 'flapping'
   | 'flapping_end'
   | 'maintenance_start'
-  | 'maintenance_end';
+  | 'maintenance_end'
+  /** A probe at another site stopped reporting, and came back. */
+  | 'probe_offline'
+  | 'probe_online';
 
 /** One thing to tell: an entity went down, came back, a certificate is expiring... */
 export interface AlertItem {

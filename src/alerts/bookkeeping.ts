@@ -43,6 +43,7 @@ export function parseSaved(text: string | null): Saved {
       config_error: typeof raw.config_error === 'string' ? raw.config_error : null,
       flapping: record(raw.flapping, isNumber),
       acks: record(raw.acks, isAckRecord),
+      probes_offline: record(raw.probes_offline, isNumber),
     },
     pending: Array.isArray(raw.pending) ? (raw.pending as NewOutboxMessage[]) : [],
   };

@@ -23,7 +23,7 @@ const MAX_DESCRIPTION = 350;
 const COLOUR: Record<AlertEvent, number> = {
   down: 0xd93025, impacted: 0xd93025, reminder: 0xe8710a, recovered: 0x1e8e3e, outage: 0xe8710a, degraded: 0xf9ab00, undegraded: 0x1e8e3e,
   certificate: 0xf9ab00, config_invalid: 0xd93025, config_fixed: 0x1e8e3e, flapping: 0x9334e6, flapping_end: 0x5f6368,
-  maintenance_start: 0x2b5f9e, maintenance_end: 0x2b5f9e,
+  maintenance_start: 0x2b5f9e, maintenance_end: 0x2b5f9e, probe_offline: 0xe8710a, probe_online: 0x1e8e3e,
 };
 
 /** Discord markdown: every character that could format is escaped with a backslash. */

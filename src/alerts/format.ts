@@ -38,7 +38,7 @@ export function formatTime(ms: number): string {
 const EMOJI: Record<AlertItem['event'], string> = {
   down: '🔴', impacted: '🔴', reminder: '🔁', recovered: '✅', outage: '🟠', degraded: '🟡', undegraded: '🟢',
   certificate: '🔐', config_invalid: '⚠️', config_fixed: '✅', flapping: '🔀', flapping_end: '⏹️',
-  maintenance_start: '🔧', maintenance_end: '🏁',
+  maintenance_start: '🔧', maintenance_end: '🏁', probe_offline: '📡', probe_online: '📡',
 };
 
 /** A line of an item: plain text parts, some of them bold. */
@@ -75,6 +75,8 @@ export function headline(i: AlertItem): Line {
     case 'flapping_end': return [emoji, name, ` stopped flapping after ${formatDuration(i.at - (i.since ?? i.at))}: now ${i.status ?? 'unknown'}`];
     case 'maintenance_start': return [emoji, 'Maintenance ', { bold: i.window?.name ?? '' }, ' started'];
     case 'maintenance_end': return [emoji, 'Maintenance ', { bold: i.window?.name ?? '' }, i.window?.ended_by ? ` ended early (by ${i.window.ended_by})` : ' ended'];
+    case 'probe_offline':
+    case 'probe_online': return [emoji, i.message];
   }
 }
 
@@ -117,6 +119,11 @@ export function details(i: AlertItem): Line[] {
     case 'certificate':
     case 'config_fixed':
     case 'flapping_end':
+      break;
+    case 'probe_offline':
+      lines.push(['Its sites count as unknown, not down, until it reports again.']);
+      break;
+    case 'probe_online':
       break;
   }
   return lines;

@@ -21,7 +21,7 @@ export interface NtfyConfig {
 /** ntfy's priorities: 1 min, 2 low, 3 default, 4 high, 5 max (urgent). */
 const PRIORITY: Record<AlertEvent, number> = {
   down: 5, impacted: 3, reminder: 4, recovered: 3, outage: 3, degraded: 3, undegraded: 2, certificate: 3, config_invalid: 4, config_fixed: 2,
-  flapping: 4, flapping_end: 3, maintenance_start: 2, maintenance_end: 2,
+  flapping: 4, flapping_end: 3, maintenance_start: 2, maintenance_end: 2, probe_offline: 4, probe_online: 2,
 };
 
 /** Tags that ntfy shows as emoji. */
@@ -29,6 +29,7 @@ const TAGS: Record<AlertEvent, string> = {
   down: 'rotating_light', impacted: 'rotating_light', reminder: 'repeat', recovered: 'white_check_mark', outage: 'hourglass', degraded: 'warning',
   undegraded: 'green_circle', certificate: 'lock', config_invalid: 'warning', config_fixed: 'white_check_mark',
   flapping: 'twisted_rightwards_arrows', flapping_end: 'stop_button', maintenance_start: 'wrench', maintenance_end: 'checkered_flag',
+  probe_offline: 'satellite', probe_online: 'satellite',
 };
 
 /** ntfy turns longer messages into attachments. */

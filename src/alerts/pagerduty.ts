@@ -37,6 +37,9 @@ const ACTION: Record<AlertEvent, { action: 'trigger' | 'resolve'; severity: Seve
   // Planned work is not an incident.
   maintenance_start: null,
   maintenance_end: null,
+  // A silent probe makes its sites unknown, not the entities down: told on the other channels.
+  probe_offline: null,
+  probe_online: null,
 };
 
 /**

@@ -38,13 +38,15 @@ export interface Bookkeeping {
   readonly flapping: Readonly<Record<string, number>>;
   /** Acknowledged incidents: no reminders while they last; `incident` is the announcement's `since`. */
   readonly acks: Readonly<Record<string, AckRecord>>;
+  /** Probes announced as offline, with their last-seen time (epoch ms). */
+  readonly probes_offline: Readonly<Record<string, number>>;
 }
 
 export interface AckRecord extends Ack {
   readonly incident: number;
 }
 
-export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null, flapping: {}, acks: {} };
+export const EMPTY_BOOKKEEPING: Bookkeeping = { announced: {}, degraded: {}, certs: {}, config_error: null, flapping: {}, acks: {}, probes_offline: {} };
 
 /** Acks of incidents still open: a recovery (a new announcement) ends its incident's ack. */
 function openAcks(acks: Readonly<Record<string, AckRecord>>, announced: Readonly<Record<string, Announcement>>): Record<string, AckRecord> {

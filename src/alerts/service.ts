@@ -26,6 +26,8 @@ import {
   EMPTY_BOOKKEEPING, acknowledge, ackOf, decide, dueReminders, nextReminderAt, reconcile, unacknowledge,
 } from './policy.ts';
 import { configFixed, configInvalid } from './config-alerts.ts';
+import { forgetProbes, probePresence as decideProbe } from './probe-alerts.ts';
+import type { ProbePresence } from './probe-alerts.ts';
 import { awaitingConfirmation, certificateTrigger, mergeOutages, outboxMessages } from './triggers.ts';
 import { collectSecrets } from '../config/secrets.ts';
 import { createScrubber } from '../secrets.ts';
@@ -64,6 +66,8 @@ export interface AlertService extends Required<MonitorSubscriber> {
   ackOf(name: string): Ack | null;
   /** A maintenance window opened or closed: told once on the channels of the entities it covers. */
   maintenanceChanged(change: MaintenanceChange): void;
+  /** A probe's state, judged every few seconds: going offline and coming back are told once each. */
+  probePresence(probe: ProbePresence): void;
   /** Fields for /health. */
   health(): Promise<Record<string, unknown>>;
   /** Queues the batch being collected now instead of when its window ends. */
@@ -269,6 +273,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     // Catches up after channels appear, and forgets entities that are gone; its keys match the
     // live path's, so nothing a batch already queued is queued again.
     if (active()) void job(() => commit(reconcile(book, view())));
+    const sites = next.probes.map((p) => p.site);
+    if (forgetProbes(book, sites) !== book) void job(() => commit({ items: [], bookkeeping: forgetProbes(book, sites) }));
     armReminder();
   }
 
@@ -329,6 +335,15 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       });
     },
     ackOf: (name) => ackOf(book, name),
+    probePresence(probe) {
+      if (closed || !started) return;
+      // Judged every few seconds per probe: a job only when something is to be told.
+      if (decideProbe(book, probe, clock.now()).bookkeeping === book) return;
+      void job(async () => {
+        const decision = decideProbe(book, probe, clock.now());
+        await commit(active() ? decision : { ...decision, items: [] });
+      });
+    },
     maintenanceChanged(change) {
       const { window, opening } = change;
       push({ kind: 'maintenance', change: {

@@ -62,6 +62,7 @@ export function createLeaderAlerts(options: {
     configRejected: (lines) => current?.service.configRejected(lines),
     configFixed: (config) => current?.service.configFixed(config),
     maintenanceChanged: (change) => current?.service.maintenanceChanged(change),
+    probePresence: (probe) => current?.service.probePresence(probe),
     async acknowledge(name, ack) {
       if (current === null) throw notLeader();
       return current.service.acknowledge(name, ack);

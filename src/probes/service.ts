@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import type { Config, Entity } from '../types.ts';
+import type { Config, Entity, SiteMark } from '../types.ts';
 import type { RunCheck } from '../monitor/monitor.ts';
 import { LOCAL_SITE } from './config.ts';
 import { assignments, parseResults } from './protocol.ts';
@@ -34,7 +34,7 @@ export interface ProbeService {
   /** The checker of the monitor: located entities are judged from their sites' results. */
   checker(run: RunCheck): RunCheck;
   /** The latest result of each of the entity's locations, for its document; null when it has none. */
-  sitesOf(name: string): Readonly<Record<string, { ok: boolean; at: string; message: string; fresh: boolean }>> | null;
+  sitesOf(name: string): Readonly<Record<string, SiteMark>> | null;
   /** Every configured probe: online or not, last seen. */
   status(): ProbeStatus[];
   onConfig(config: Config): void;
@@ -114,10 +114,10 @@ export function createProbeService(options: ProbeServiceOptions): ProbeService {
     },
     sitesOf(name) {
       const entity = monitor.entity(name);
-      if (!entity?.placement) return null;
+      if (!entity?.placement?.check) return null;
       const sites = table.sites(name);
       const now = clock.now();
-      const out: Record<string, { ok: boolean; at: string; message: string; fresh: boolean }> = {};
+      const out: Record<string, SiteMark> = {};
       for (const site of entity.placement.locations) {
         const r = sites.get(site);
         if (r) out[site] = { ok: r.ok, at: new Date(r.at).toISOString(), message: r.message, fresh: isFresh(r, entity, now) };

@@ -45,6 +45,20 @@ function naming(failing: readonly [string, SiteResult][]): string {
   return failing.map(([site, r]) => `${site} ${short(r.message)}`).join('; ');
 }
 
+/** Marks of equal width in a map cell, so a site's change never needs a new layout. */
+const MARK = { ok: '✓', failing: '✗', none: '–' } as const;
+
+/**
+ * Each site with a mark: `fra ✓ nyc ✗ local –` (– = no fresh result). It goes into the outcome's
+ * figures, so the map cell shows it, and other instances read it with the state.
+ */
+export function sitesLine(locations: readonly string[], fresh: ReadonlyMap<string, SiteResult>): string {
+  return locations.map((site) => {
+    const r = fresh.get(site);
+    return `${site} ${r === undefined ? MARK.none : r.ok ? MARK.ok : MARK.failing}`;
+  }).join(' ');
+}
+
 /** The entity's check outcome from its sites' latest results, or null when no result is fresh. */
 export function judgeSites(entity: Judged, sites: ReadonlyMap<string, SiteResult>, now: number): CheckOutcome | null {
   const { locations, quorum } = entity.placement;
@@ -59,7 +73,7 @@ export function judgeSites(entity: Judged, sites: ReadonlyMap<string, SiteResult
   // Figures come from the instance's own check when it has one, else from the first fresh site.
   const figures = local ?? fresh[0]![1];
   const latency_ms = figures.latency_ms;
-  const extra: Extra = local ? local.extra : {};
+  const extra: Extra = { ...(local ? local.extra : {}), sites: sitesLine(locations, new Map(fresh)) };
   const n = locations.length;
   if (failing.length >= quorum) {
     return { ok: false, degraded: false, latency_ms, message: `${failing.length} of ${n} sites failing: ${naming(failing)}`, extra };

@@ -1,6 +1,6 @@
 // Documents the API serves: the entity document (its first ten fields keep the original names
 // and order) and the configuration status.
-import type { Ack, Entity, EntityMarks, EntityState, Uptime } from '../types.ts';
+import type { Ack, Entity, EntityMarks, EntityState, SiteMark, Uptime } from '../types.ts';
 import { NO_UPTIME } from './uptime.ts';
 import type { UptimeCoverage, UptimeFigures } from './uptime.ts';
 import { NO_MARKS } from '../types.ts';
@@ -33,6 +33,8 @@ export interface EntityDocument {
   ack: { by: string; at: string; comment: string | null; until: string | null } | null;
   /** The maintenance window covering it now (its status is then `maintenance`). */
   maintenance: { name: string; until: string } | null;
+  /** Entities with `locations`: the latest result of each site. */
+  sites?: Readonly<Record<string, SiteMark>>;
 }
 
 function ackDocument(ack: Ack | null): EntityDocument['ack'] {
@@ -66,6 +68,7 @@ export function toDocument(entity: Entity, state: EntityState, uptime: UptimeFig
     flapping: marks.flapping,
     ack: ackDocument(marks.ack),
     maintenance: marks.maintenance ? { name: marks.maintenance.name, until: iso(marks.maintenance.until)! } : null,
+    ...(marks.sites ? { sites: marks.sites } : {}),
   };
 }
 
