@@ -60,6 +60,15 @@ test('results reach the entity document as sites, and its verdict', async () => 
   assert.equal('sites' in plain, false, 'an entity checked here only has no sites');
 });
 
+test('the map cell shows each site\'s result; the site\'s message stays out of the markup', async () => {
+  const source = await (await fetch(`${service.url}/map.nomnoml`)).text();
+  assert.match(source, /sites: fra ✗ nyc ✓/);
+  const svg = await (await fetch(`${service.url}/map.svg?view=all`)).text();
+  assert.match(svg, /data-entity="edge"/);
+  assert.match(svg, /sites: fra ✗ nyc ✓/);
+  assert.ok(!svg.includes('<b>refused'), 'no markup from a probe\'s message');
+});
+
 test('/health and /metrics show the probes; no token or secret appears anywhere', async () => {
   const health = await (await fetch(`${service.url}/health`)).json();
   assert.deepEqual(health.probes.map((p: { site: string; online: boolean }) => [p.site, p.online]), [['fra', true], ['nyc', true]]);
