@@ -4,7 +4,7 @@
 /** One result as the server takes it (`POST /api/probe/v1/results`). */
 export interface ProbeResult {
   readonly entity: string;
-  /** ISO-8601: when the check ran, kept through any outage. */
+  /** ISO-8601: when the check started, kept through any outage. */
   readonly at: string;
   readonly ok: boolean;
   readonly latency_ms: number | null;

@@ -51,6 +51,8 @@ export function createRunner(options: RunnerOptions): Runner {
   async function run(name: string): Promise<void> {
     const assigned = current.get(name);
     if (assigned === undefined) return;
+    // The time the check started, as the server records its own checks.
+    const startedAt = clock.now();
     const outcome = 'entity' in assigned
       ? await runCheck(assigned.entity, { signal: stopping.signal, now: () => clock.now() })
       : { ok: false, degraded: false, latency_ms: null, message: assigned.problem, extra: {} };
@@ -58,7 +60,7 @@ export function createRunner(options: RunnerOptions): Runner {
     if (current.get(name) !== assigned || stopping.signal.aborted) return;
     options.onResult({
       entity: name,
-      at: new Date(clock.now()).toISOString(),
+      at: new Date(startedAt).toISOString(),
       ok: outcome.ok,
       latency_ms: outcome.latency_ms,
       message: outcome.message,
