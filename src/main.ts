@@ -91,7 +91,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
   let judge = check;
   const monitor = createMonitor({ config, store, logger, onCheckStart: options.onCheckStart, runCheck: (entity, run) => judge(entity, run) });
   const probes = createProbeService({
-    monitor, store, clock: systemClock, logger,
+    monitor, store, clock: systemClock, logger, shared: settings !== null,
     onResults: (site, accepted, rejected) => metrics.probeResults(site, accepted, rejected),
     // Alone, always; in a cluster, the leader's alert service alone hears it.
     onPresence: (status) => alerts.probePresence(status),

@@ -55,6 +55,7 @@ export function fencedStore(store: Store, pool: Pool, term: Term): FencedStore {
     outboxRetry: (id, error, next) => asLeader((c) => writes(c).outboxRetry(id, error, next)),
     outboxDrop: (id, reason, at) => asLeader((c) => writes(c).outboxDrop(id, reason, at)),
     setMeta: (key, value) => asLeader((c) => writes(c).setMeta(key, value)),
+    setMetaMany: (entries) => asLeader((c) => writes(c).setMetaMany(entries)),
     async outboxClaim(id) {
       try {
         return await asLeader(async (c) => (await c.query(CLAIM_MESSAGE, [term.instance, term.epoch, id])).rowCount === 1);

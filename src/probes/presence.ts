@@ -35,6 +35,9 @@ export function createPresence(options: {
   const { store, clock, logger } = options;
   const lastSeen = new Map<string, number>();
   const written = new Map<string, number>();
+  // A probe cannot reach a server that is not running: after a start it gets its offline_after
+  // again before it counts as offline (no false alarm for every probe after a long restart).
+  const started = clock.now();
   let timer: unknown = null;
   let closed = false;
 
@@ -46,7 +49,7 @@ export function createPresence(options: {
     const at = lastSeen.get(probe.site);
     return {
       site: probe.site,
-      online: at !== undefined && now - at < probe.offline_after * 1000,
+      online: at !== undefined && now - Math.max(at, started) < probe.offline_after * 1000,
       last_seen: at === undefined ? null : new Date(at).toISOString(),
     };
   }
@@ -72,7 +75,8 @@ export function createPresence(options: {
     }, PRESENCE_TICK_MS);
     (timer as { unref?: () => void } | null)?.unref?.();
   }
-  arm();
+  // At once: a restarted instance shows when each probe was last seen from the start.
+  void tick().finally(arm);
 
   return {
     seen(site) {

@@ -43,13 +43,18 @@ export interface ProbeService {
 
 export interface ProbeServiceOptions {
   readonly monitor: ProbeMonitor;
-  readonly store: Pick<Store, 'getMeta' | 'setMeta'>;
+  readonly store: Pick<Store, 'getMeta' | 'setMeta' | 'setMetaMany'>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Told of every request's results: accepted and rejected counts per site (metrics). */
   readonly onResults?: (site: string, accepted: number, rejected: number) => void;
   /** Told when a probe's state (online or not) is judged, every few seconds. */
   readonly onPresence?: (status: ProbeStatus) => void;
+  /**
+   * Several instances share the store: a probe may have sent results to another one, so they are
+   * read from the store before each verdict. Alone, only once per entity (after a start).
+   */
+  readonly shared?: boolean;
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -64,6 +69,8 @@ export function createProbeService(options: ProbeServiceOptions): ProbeService {
   /** The site table's version of each entity's last verdict: without a newer result, there is nothing new to judge. */
   const judged = new Map<string, number>();
   const unjudged = (name: string): boolean => table.version(name) > (judged.get(name) ?? 0);
+  /** Entities whose stored site results this instance has read (alone, that is once). */
+  const loaded = new Set<string>();
 
   return {
     authenticate(token) {
@@ -104,7 +111,10 @@ export function createProbeService(options: ProbeServiceOptions): ProbeService {
           const outcome = await run(entity, runOptions);
           if (outcome) table.record(entity.name, LOCAL_SITE, { ...outcome, at });
         }
-        await table.refresh(entity.name, placement.locations.filter((s) => s !== LOCAL_SITE));
+        if (options.shared || !loaded.has(entity.name)) {
+          await table.refresh(entity.name, placement.locations.filter((s) => s !== LOCAL_SITE));
+          loaded.add(entity.name);
+        }
         if (!unjudged(entity.name)) return null;
         const version = table.version(entity.name);
         const verdict = judgeSites({ placement, interval: entity.interval, timeout: entity.timeout }, table.sites(entity.name), clock.now());
@@ -129,6 +139,7 @@ export function createProbeService(options: ProbeServiceOptions): ProbeService {
       const names = new Set(config.entities.map((e) => e.name));
       table.keepOnly(names);
       for (const name of judged.keys()) if (!names.has(name)) judged.delete(name);
+      for (const name of loaded) if (!names.has(name)) loaded.delete(name);
     },
     close: () => presence.close(),
   };

@@ -33,7 +33,7 @@ function parse(text: string | null): SiteResult | null {
   }
 }
 
-export function createSiteTable(options: { store: Pick<Store, 'getMeta' | 'setMeta'>; logger: Logger }): SiteTable {
+export function createSiteTable(options: { store: Pick<Store, 'getMeta' | 'setMetaMany'>; logger: Logger }): SiteTable {
   const { store, logger } = options;
   const table = new Map<string, Map<string, SiteResult>>();
   const versions = new Map<string, number>();
@@ -51,10 +51,13 @@ export function createSiteTable(options: { store: Pick<Store, 'getMeta' | 'setMe
   return {
     record,
     async persist(pairs) {
+      // One transaction per request of results, not one per result.
+      const entries: [string, string][] = [];
       for (const [entity, site] of pairs) {
         const result = table.get(entity)?.get(site);
-        if (result) await store.setMeta(keyOf(entity, site), JSON.stringify(result));
+        if (result) entries.push([keyOf(entity, site), JSON.stringify(result)]);
       }
+      if (entries.length > 0) await store.setMetaMany(entries);
     },
     version: (entity) => versions.get(entity) ?? 0,
     sites: (entity) => table.get(entity) ?? new Map(),

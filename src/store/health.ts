@@ -160,6 +160,7 @@ export async function openWatchedStore(
     outboxDepth: guard(() => raw.outboxDepth()),
     getMeta: guard((key) => raw.getMeta(key)),
     setMeta: guard((key, value) => raw.setMeta(key, value)),
+    setMetaMany: guard((entries) => raw.setMetaMany(entries)),
     close() {
       closed = true;
       if (probeTimer !== null) clock.clearTimeout(probeTimer);

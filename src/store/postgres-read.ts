@@ -122,5 +122,14 @@ export function createPostgresReads(pool: Pool | ClientBase) {
         [key, value],
       );
     },
+    async setMetaMany(entries: readonly (readonly [string, string])[]): Promise<void> {
+      // One statement may not update a row twice: the last value of each key.
+      const last = new Map(entries);
+      if (last.size === 0) return;
+      await pool.query(
+        'INSERT INTO meta (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [[...last.keys()], [...last.values()]],
+      );
+    },
   };
 }

@@ -141,6 +141,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     outboxDepth: () => reads.outboxDepth(),
     getMeta: (key) => reads.getMeta(key),
     setMeta: (key, value) => reads.setMeta(key, value),
+    setMetaMany: (entries) => reads.setMetaMany(entries),
 
     // Concurrent calls share one close; after a failed final write, calling again retries it.
     close() {

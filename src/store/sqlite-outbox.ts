@@ -13,6 +13,7 @@ export interface SqliteOutbox {
   outboxDepth(): number;
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;
+  setMetaMany(entries: readonly (readonly [string, string])[]): void;
 }
 
 const PENDING = 'sent_at IS NULL AND dropped_at IS NULL';
@@ -45,5 +46,15 @@ export function createSqliteOutbox(db: DatabaseSync): SqliteOutbox {
     outboxDepth: () => (depth.get() as { n: number }).n,
     getMeta: (key) => (getMeta.get(key) as { value: string } | undefined)?.value ?? null,
     setMeta: (key, value) => void setMeta.run(key, value),
+    setMetaMany(entries) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const [key, value] of entries) setMeta.run(key, value);
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
   };
 }

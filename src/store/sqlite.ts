@@ -110,6 +110,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     outboxDepth: async () => outbox.outboxDepth(),
     getMeta: async (key) => outbox.getMeta(key),
     setMeta: async (key, value) => outbox.setMeta(key, value),
+    setMetaMany: async (entries) => outbox.setMetaMany(entries),
 
     // Concurrent calls share one close; after a failed final write, calling again retries it.
     close() {

@@ -141,6 +141,8 @@ export interface Store {
   /** A small key-value area for bookkeeping (alert reminders, certificate warnings). */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Several keys in one transaction (the last value of a key given twice wins). */
+  setMetaMany(entries: readonly (readonly [string, string])[]): Promise<void>;
 
   close(): Promise<void>;
 }

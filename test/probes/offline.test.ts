@@ -74,3 +74,26 @@ test('the bookkeeping decides: a restart or a new leader with the same bookkeepi
   assert.deepEqual(back.bookkeeping.probes_offline, {});
   assert.deepEqual(probePresence(EMPTY_BOOKKEEPING, { site: 'nyc', online: false, last_seen: null }, at).items, [], 'never seen: not announced');
 });
+
+test('after a restart, a probe last seen long ago gets its offline_after again before it is announced', async () => {
+  const rig = await startRig([], { telegram: telegramConfig(fake.apiRoot) });
+  rigs.push(rig);
+  const before = fake.delivered().length;
+  const { logger } = captureLogger();
+  const first = createPresence({ store: rig.temp.store, clock: rig.clock, logger, probes: () => PROBES });
+  presences.push(first);
+  first.seen('fra');
+  first.close();
+  // The server is down for ten minutes; then it starts again.
+  await rig.clock.advance(10 * 60_000);
+  const restarted = createPresence({
+    store: rig.temp.store, clock: rig.clock, logger, probes: () => PROBES, onPresence: (status) => rig.alerts.probePresence(status),
+  });
+  presences.push(restarted);
+  await rig.clock.advance(5_000);
+  assert.deepEqual(restarted.status()[0], { site: 'fra', online: true, last_seen: '2026-11-21T06:00:00.000Z' }, 'read back from the store');
+  restarted.seen('fra');
+  await rig.clock.advance(30_000);
+  await rig.deliver();
+  assert.equal(fake.delivered().length, before, 'the probe came back within its offline_after: nothing to tell');
+});

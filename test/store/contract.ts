@@ -318,6 +318,14 @@ export function storeContract(name: string, open: OpenStore, reopen?: ReopenStor
         assert.equal(await store.getMeta('cert:api'), '');
       }));
 
+    it('writes several meta values in one go, the last of a key given twice', () =>
+      withStore(async (store) => {
+        await store.setMeta('probe-result:a:fra', 'old');
+        await store.setMetaMany([['probe-result:a:fra', '1'], ['probe-result:b:fra', '2'], ['probe-result:a:fra', '3']]);
+        await store.setMetaMany([]);
+        assert.deepEqual([await store.getMeta('probe-result:a:fra'), await store.getMeta('probe-result:b:fra')], ['3', '2']);
+      }));
+
     it('writes what was queued on flush, and reads see queued writes', () =>
       withStore(async (store) => {
         store.saveResult(result('a', H), state('a'));
