@@ -16,6 +16,7 @@ import { TOKEN as BOT_TOKEN } from '../alerts/helpers.ts';
 import { getJson, startInstance, stop, until } from '../cluster/instances.ts';
 import type { Instance } from '../cluster/instances.ts';
 import { startTarget } from '../helpers/http.ts';
+import { parsePrometheus, value } from '../helpers/prometheus.ts';
 import type { Target } from '../helpers/http.ts';
 import { startRelay } from '../helpers/relay.ts';
 import type { Relay } from '../helpers/relay.ts';
@@ -50,6 +51,8 @@ describe('two probes and the server as three sites', () => {
   let telegram: FakeTelegram;
   let server: Instance;
   const relays = {} as Record<Site, Relay>;
+  /** Each probe's path to the server, which a test can cut. */
+  const links = {} as Record<'fra' | 'nyc', Relay>;
   const probes = {} as Record<'fra' | 'nyc', ProbeProcess>;
 
   const shop = () => getJson(`${server.url}/entities/shop`);
@@ -61,6 +64,10 @@ describe('two probes and the server as three sites', () => {
   const allSitesOk = (doc: any) => doc.status === 'ok' && /ok at 3 of 3 sites/.test(doc.message)
     && (['local', 'fra', 'nyc'] as const).every((s) => doc.sites?.[s]?.ok === true && doc.sites[s].fresh === true);
   const alertsAboutShop = () => telegram.delivered().filter((r) => r.params.text?.includes('shop'));
+  const about = (re: RegExp) => telegram.delivered().filter((r) => re.test(r.params.text ?? ''));
+  const online = async (site: string) => (await getJson(`${server.url}/health`)).probes.find((p: any) => p.site === site)?.online;
+  const accepted = async (site: string) => value(parsePrometheus(await (await fetch(`${server.url}/metrics`)).text()), 'pulsemap_probe_results_total', { site, outcome: 'accepted' });
+  const rejected = async (site: string) => value(parsePrometheus(await (await fetch(`${server.url}/metrics`)).text()), 'pulsemap_probe_results_total', { site, outcome: 'rejected' });
 
   before(async () => {
     db = await createTestDatabase();
@@ -93,7 +100,10 @@ entities:
       id: 'server', config, store, data: path.join(dir, 'data'),
       env: { SHOP_URL: relays.local.url(target.url), PROBE_FRA_TOKEN: TOKENS.fra, PROBE_NYC_TOKEN: TOKENS.nyc, TELEGRAM_BOT_TOKEN: BOT_TOKEN },
     });
-    for (const site of ['fra', 'nyc'] as const) probes[site] = startProbeProcess(server.url, site, TOKENS[site], relays[site].url(target.url));
+    for (const site of ['fra', 'nyc'] as const) {
+      links[site] = await startRelay(new URL(server.url));
+      probes[site] = startProbeProcess(links[site].url(server.url), site, TOKENS[site], relays[site].url(target.url));
+    }
   });
 
   after(async () => {
@@ -102,7 +112,7 @@ entities:
       await p.exited;
     }
     if (server) await stop(server);
-    for (const relay of Object.values(relays)) await relay.close();
+    for (const relay of [...Object.values(relays), ...Object.values(links)]) await relay.close();
     await telegram?.close();
     await target?.close();
     await db?.drop();
@@ -140,6 +150,29 @@ entities:
     await shopUntil('shop ok again', allSitesOk);
   });
 
+  it('a probe cut off from the server: offline, not down; back, its buffered results are taken with their times', async () => {
+    links.fra.partition();
+    await until(async () => ((await online('fra')) === false ? true : undefined), 'fra offline', 90_000);
+    const during = await shopUntil('shop judged without fra', (d) => /^ok at 2 of 3 sites/.test(d.message));
+    assert.equal(during.status, 'ok');
+    assert.equal(during.sites.fra.fresh, false);
+    await telegram.waitFor(() => about(/probe fra offline/).length > 0, 'the offline alert', 60_000);
+    const before = await accepted('fra');
+    const rejectedBefore = await rejected('fra');
+    // Cut for at least offline_after (10 s) with a 1 s interval: at least 10 results waited.
+    links.fra.heal();
+    await until(async () => ((await online('fra')) === true ? true : undefined), 'fra online again', 90_000);
+    await until(async () => (probes.fra.log.some((l) => /buffered results sent/.test(l)) ? true : undefined), 'the probe\'s backlog sent');
+    assert.ok((await accepted('fra')) - before >= 10, 'the buffered results were accepted');
+    assert.equal(await rejected('fra'), rejectedBefore, 'none rejected: their times were kept and are in range');
+    const drained = JSON.parse(probes.fra.log.find((l) => /buffered results sent/.test(l))!);
+    assert.equal(drained.dropped, 0);
+    assert.equal(probes.fra.log.filter((l) => /buffering results/.test(l)).length, 1);
+    await shopUntil('shop ok at all three sites again', allSitesOk);
+    await telegram.waitFor(() => about(/probe fra is back/).length > 0, 'the back alert', 60_000);
+    assert.equal(about(/probe fra offline/).length, 1);
+  });
+
   it('a probe killed: shown offline, and its site counts as unknown, not down', async () => {
     probes.nyc.child.kill('SIGKILL');
     await probes.nyc.exited;
@@ -160,16 +193,15 @@ entities:
     assert.doesNotMatch(degraded.message, /nyc/);
     relays.fra.heal();
     await shopUntil('shop ok with fra back', (d) => d.status === 'ok' && /^ok at 2 of 3 sites/.test(d.message) && d.sites?.fra?.ok === true);
-    const about = (re: RegExp) => telegram.delivered().filter((r) => re.test(r.params.text ?? ''));
     await telegram.waitFor(() => about(/probe nyc offline/).length > 0, 'the offline alert', 60_000);
 
     // Back: announced once too, and nyc counts again.
-    probes.nyc = startProbeProcess(server.url, 'nyc', TOKENS.nyc, relays.nyc.url(target.url));
+    probes.nyc = startProbeProcess(links.nyc.url(server.url), 'nyc', TOKENS.nyc, relays.nyc.url(target.url));
     await shopUntil('shop ok at all three sites again', allSitesOk);
     await telegram.waitFor(() => about(/probe nyc is back/).length > 0, 'the back alert', 60_000);
     assert.equal(about(/probe nyc offline/).length, 1);
     assert.equal(about(/probe nyc is back/).length, 1);
-    assert.equal(about(/probe fra/).length, 0);
+    assert.equal(about(/probe fra offline/).length, 1, 'fra was announced for its own cut only');
   });
 
   it('a bad token: 401 with nothing learned, and a probe started with it exits 1', async () => {
