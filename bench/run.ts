@@ -1,7 +1,9 @@
 // Runs every benchmark, one after another (each in a process of its own, so none disturbs the
 // next), and prints the machine and every table. Quick by default; --full for the large sizes.
 // --only a,b (or the names alone: `npm run bench -- footprint --full`) runs a subset (names as
-// below); any other flag goes to each script (e.g. footprint's --root DIR).
+// below, or `map-budgets`: every table of the map's budgets in bench/README.md section 7 — map,
+// map-views, page-readability, page-longtasks, about ten minutes); any other flag goes to each
+// script (e.g. footprint's --root DIR).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,8 +13,10 @@ const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtask
 const args = process.argv.slice(2);
 const full = args.includes('--full');
 const onlyAt = args.indexOf('--only');
-const named = args.filter((a) => SCRIPTS.includes(a));
-const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : named.length > 0 ? named : SCRIPTS;
+const GROUPS: Record<string, string[]> = { 'map-budgets': ['map', 'map-views', 'page-readability', 'page-longtasks'] };
+const named = args.filter((a) => SCRIPTS.includes(a) || a in GROUPS);
+const expand = (names: string[]): string[] => names.flatMap((n) => GROUPS[n] ?? [n]);
+const only = expand(onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : named.length > 0 ? named : SCRIPTS);
 const passed = args.filter((a, i) => !named.includes(a) && !(onlyAt >= 0 && (i === onlyAt || i === onlyAt + 1)));
 
 function machine(): string {

@@ -6,7 +6,12 @@
 import { layoutMap } from './layout.ts';
 import type { LayoutJob } from './source.ts';
 
-process.on('message', ({ id, job }: { id: number; job: LayoutJob }) => {
+process.on('message', ({ id, job, warmUp }: { id: number; job: LayoutJob; warmUp?: boolean }) => {
+  if (warmUp) {
+    // A layout whose only purpose is to have nomnoml's code compiled before the first real one.
+    try { layoutMap(job); } catch { /* the real layouts will say */ }
+    return;
+  }
   let reply: { id: number; template?: unknown; error?: string };
   try {
     reply = { id, template: layoutMap(job) };

@@ -31,7 +31,7 @@ export interface MapRenderer {
    * Starts the layout process ahead of a layout that will need it (a large estate), so that layout
    * does not wait for a process to start; it retires when idle like after a layout.
    */
-  prestart(): void;
+  prestart(warmUp?: LayoutJob): void;
   /** Views with more cells than this are laid out in the layout process. */
   readonly inProcessCells: number;
   close(): Promise<void>;
@@ -56,8 +56,11 @@ export interface MapRendererOptions {
 
 export interface LayoutProcess {
   layout: LayoutFn;
-  /** Starts the process now if none runs (it retires after `idleMs` without a layout). */
-  prestart(): void;
+  /**
+   * Starts the process now if none runs (it retires after `idleMs` without a layout); `warmUp`, a
+   * small map it lays out and forgets, compiles nomnoml's code before the first real layout.
+   */
+  prestart(warmUp?: LayoutJob): void;
   /** Layout processes started so far. */
   started(): number;
   /** Whether a layout process is running now. */
@@ -141,9 +144,10 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
       child.send({ id, job });
       return reply;
     },
-    prestart() {
+    prestart(warmUp) {
       if (child) return;
       child = spawn();
+      if (warmUp) child.send({ id: 0, job: warmUp, warmUp: true });
       // Nothing waits on it: it keeps nothing alive, and retires unless a layout comes.
       child.unref();
       child.channel?.unref();
@@ -202,7 +206,7 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
     },
     layouts: () => count,
     processes: () => own?.started() ?? 0,
-    prestart: () => own?.prestart(),
+    prestart: (warmUp) => own?.prestart(warmUp),
     inProcessCells,
     async close() {
       cache.clear();

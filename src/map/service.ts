@@ -184,14 +184,19 @@ export function createMapService(options: MapServiceOptions): MapService {
    * whole map) that go to the layout process: start it while the view asked for now is built, so
    * the next one, often a click away, does not wait for a process to start. It exits when idle.
    */
-  function prestartFor(): void {
-    if (monitor.config().entities.length > renderer.inProcessCells) renderer.prestart();
+  function prestartFor(spec: ViewSpec | null | undefined): void {
+    if (monitor.config().entities.length <= renderer.inProcessCells) return;
+    // The view just built, when it is small (laid out here), warms the process up: nomnoml's code
+    // is compiled there before the first large view needs it.
+    const model = views.get(viewName(spec ?? defaultView(monitor.config())))?.model?.value;
+    const job = model && model.nodes.length <= renderer.inProcessCells ? mapSource(model, 'layout') : undefined;
+    renderer.prestart(job);
   }
 
   /** Lays out the default view ahead of the first request after a start or a reload. */
   function warm(): void {
-    prestartFor();
     renderSvg().catch(() => {});
+    prestartFor(null);
   }
   warm();
 
@@ -202,9 +207,10 @@ export function createMapService(options: MapServiceOptions): MapService {
     svg(spec) {
       // Navigation (not a dashboard asking for the same view again) may lead to a large view next.
       const name = viewName(spec ?? defaultView(monitor.config()));
-      if (name !== lastAsked) prestartFor();
+      const svg = renderSvg(spec);
+      if (name !== lastAsked) prestartFor(spec);
       lastAsked = name;
-      return renderSvg(spec);
+      return svg;
     },
     source(spec) {
       const { spec: resolved, cache } = entry(spec);

@@ -148,11 +148,12 @@ test('a prestarted layout process serves the next layout, and retires when no la
   const gone = new Promise<void>((resolve) => { exited = resolve; });
   const layouts = createLayoutProcess({ idleMs: 100, onExit: () => exited() });
   try {
-    layouts.prestart();
+    const job = mapSource(buildMap(config, states({})), 'layout');
+    // With a map to warm up on: laid out and forgotten, it answers nothing.
+    layouts.prestart(job);
     layouts.prestart();
     assert.equal(layouts.started(), 1, 'one process, however often asked');
     assert.equal(layouts.running(), true);
-    const job = mapSource(buildMap(config, states({})), 'layout');
     assert.deepEqual(await layouts.layout(job), layoutMap(job));
     assert.equal(layouts.started(), 1, 'the layout went to the prestarted process');
     await gone;
