@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { closedPort } from '../helpers/port.ts';
+import { createTestCertificates } from '../helpers/tls.ts';
 import { startRelay } from '../helpers/relay.ts';
 import { startFakeServer } from './fake-server.ts';
 
@@ -132,4 +136,39 @@ test('a server that is not there at the start is waited for; SIGTERM meanwhile e
   child.kill('SIGTERM');
   const [code] = await exited;
   assert.equal(code, 0);
+});
+
+test('HTTPS by the URL: a server whose certificate the probe trusts is used; an untrusted one is named and waited out', async (t) => {
+  const certs = await createTestCertificates();
+  const dir = mkdtempSync(path.join(tmpdir(), 'pulsemap-probe-ca-'));
+  writeFileSync(path.join(dir, 'ca.pem'), certs.ca);
+  const trusted = await startFakeServer('nyc', TOKEN, certs.valid);
+  const untrusted = await startFakeServer('nyc', TOKEN, certs.selfSigned);
+  t.after(async () => { await trusted.close(); await untrusted.close(); await certs.remove(); rmSync(dir, { recursive: true, force: true }); });
+  trusted.assign([{ name: 'shop', type: 'api', interval: 30, timeout: 5, check: { url: '${SHOP_URL_AT_NYC}' } }]);
+  untrusted.assign([]);
+
+  /** Runs a probe until `done` holds (checked as lines come and every 50 ms), then stops it. */
+  const run = (server: string, done: (lines: string[]) => boolean) => new Promise<{ code: number | null; lines: string[] }>((resolve) => {
+    const child = spawn(process.execPath, ['bin/pulsemap.js', 'probe', '--server', server, '--site', 'nyc'], {
+      cwd: root, env: env({ PULSEMAP_PROBE_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+    const poll = setInterval(() => {
+      if (!done(lines)) return;
+      clearInterval(poll);
+      child.kill('SIGTERM');
+    }, 50);
+    child.on('exit', (code) => { clearInterval(poll); resolve({ code, lines }); });
+  });
+  // The failing result (its variable is unset here) arrives over TLS.
+  const good = await run(trusted.url, () => trusted.results.length > 0);
+  assert.equal(good.code, 0, good.lines.join('\n'));
+  assert.equal(trusted.results[0]!.entity, 'shop');
+  assert.match(trusted.results[0]!.message, /SHOP_URL_AT_NYC is not set/);
+  const bad = await run(untrusted.url, (lines) => lines.some((l) => /retrying until it answers/.test(l)));
+  assert.equal(bad.code, 0);
+  assert.match(bad.lines.join('\n'), /self-signed certificate/);
+  assert.equal(untrusted.polls.length, 0);
 });

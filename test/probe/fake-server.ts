@@ -1,7 +1,9 @@
 // A stand-in pulsemap server for the probe client's tests: it speaks the probe protocol exactly
 // (bearer token, ETag/304, the results summary) and records what it was sent.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { KeyPair } from '../helpers/tls.ts';
 
 export interface FakeAssignment {
   name: string;
@@ -41,7 +43,8 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeServer(site: string, token: string): Promise<FakeServer> {
+/** Over HTTPS with `tls` (a certificate for 127.0.0.1), else plain HTTP. */
+export async function startFakeServer(site: string, token: string, tls?: KeyPair): Promise<FakeServer> {
   let entities: FakeAssignment[] = [];
   let version = 1;
   const fake: FakeServer = {
@@ -56,7 +59,7 @@ export async function startFakeServer(site: string, token: string): Promise<Fake
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -96,9 +99,10 @@ export async function startFakeServer(site: string, token: string): Promise<Fake
       }
       return json(res, 404, { error: 'not found' });
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handle) : http.createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  (fake as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  (fake as { url: string }).url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return fake;
 }
