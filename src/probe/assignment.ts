@@ -6,15 +6,9 @@ import type { Entity } from '../checks/registry.ts';
 import { configFingerprint, parseConfig } from '../config/load.ts';
 import { scrub, scrubbable } from '../secrets.ts';
 
-/** One entity of `GET /api/probe/v1/assignments`. */
-export interface Assignment {
-  readonly name: string;
-  readonly type: string;
-  readonly interval: number;
-  readonly timeout: number;
-  /** The entity's fields as written, `${VAR}` unexpanded. */
-  readonly check: Readonly<Record<string, unknown>>;
-}
+/** One entity of `GET /api/probe/v1/assignments`: the server's own definition of the document. */
+export type { Assignment } from '../probes/protocol.ts';
+import type { Assignment } from '../probes/protocol.ts';
 
 export interface Assignments {
   readonly site: string;

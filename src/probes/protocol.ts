@@ -14,11 +14,13 @@ const MAX_MESSAGE = 500;
 const MAX_EXTRA_KEYS = 32;
 const MAX_EXTRA_TEXT = 200;
 
+/** One entity of the assignments document. */
 export interface Assignment {
   readonly name: string;
   readonly type: string;
   readonly interval: number;
   readonly timeout: number;
+  /** The entity's fields as written, `${VAR}` unexpanded. */
   readonly check: Readonly<Record<string, unknown>>;
 }
 
