@@ -1,5 +1,6 @@
 // runCheck's promises: never throws, ends in time, honours the caller's signal.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { runCheck } from '../../src/checks/index.ts';
 import { apiEntity, pingEntity } from '../helpers/entities.ts';
@@ -19,6 +20,27 @@ describe('runCheck', () => {
   it('an already aborted signal ends the check at once', async () => {
     const outcome = await runCheck(pingEntity('lo'), { signal: AbortSignal.abort() });
     assert.deepEqual([outcome.ok, outcome.message, outcome.latency_ms], [false, 'check aborted', null]);
+  });
+
+  it('checks running on one signal add one abort listener to it between them, and all end when it aborts', async () => {
+    const silent = await startSilentServer();
+    try {
+      const stop = new AbortController();
+      const running = Array.from({ length: 200 }, (_, i) => runCheck(apiEntity(`hung${i}`, `http://127.0.0.1:${silent.port}/${i}`, [], { timeout: 60 }), { signal: stop.signal }));
+      assert.equal(getEventListeners(stop.signal, 'abort').length, 1);
+      stop.abort();
+      const outcomes = await Promise.all(running);
+      assert.deepEqual(outcomes.filter((o) => o.ok || !/abort/i.test(o.message ?? '')), []);
+      assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
+      // A check that ends on its own stops waiting on the signal; a later one still hears it.
+      const other = new AbortController();
+      assert.equal((await runCheck(apiEntity('short', `http://127.0.0.1:${silent.port}/short`, [], { timeout: 0.2 }), { signal: other.signal })).message, 'timeout after 0.2 s');
+      const late = runCheck(apiEntity('late', `http://127.0.0.1:${silent.port}/late`, [], { timeout: 60 }), { signal: other.signal });
+      other.abort();
+      assert.match((await late).message ?? '', /abort/i);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('one hung target does not hold up another check', async () => {
