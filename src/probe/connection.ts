@@ -7,6 +7,7 @@ import { describeError } from '../checks/errors.ts';
 import { readAssignments } from './assignment.ts';
 import type { Assignments } from './assignment.ts';
 import type { ProbeResult } from './queue.ts';
+import type { Rejection } from '../probes/protocol.ts';
 
 export const ASSIGNMENTS_PATH = 'api/probe/v1/assignments';
 export const RESULTS_PATH = 'api/probe/v1/results';
@@ -25,12 +26,6 @@ export type AssignmentsAnswer =
   | { readonly kind: 'changed'; readonly assignments: Assignments; readonly etag: string | null }
   | { readonly kind: 'unchanged' }
   | Failure;
-
-export interface Rejection {
-  readonly index: number;
-  readonly entity: string;
-  readonly error: string;
-}
 
 export type ResultsAnswer =
   | { readonly kind: 'sent'; readonly accepted: number; readonly rejected: readonly Rejection[] }
