@@ -86,6 +86,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set('Content-Security-Policy', CSP);
     await next();
   });
+  app.use(compress({ threshold: 1024 }));
   // Probes authenticate with their site's own token, which is no login token: before identify().
   if (deps.probes) {
     const probes = new Router();
@@ -94,7 +95,6 @@ export function createApp(deps: AppDeps): Koa {
     app.use(probes.allowedMethods());
   }
   app.use(identify({ auth, sessions }));
-  app.use(compress({ threshold: 1024 }));
   app.use(open.routes());
   app.use(open.allowedMethods());
   app.use(router.routes());
