@@ -1,6 +1,8 @@
 // What a probe costs: building its assignments (each goes through the configuration loader), its
 // result buffer full after a long outage, and draining that buffer to a server in batches.
 // `node bench/probe.ts [--full]`
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -11,7 +13,7 @@ import type { ProbeResult } from '../src/probe/queue.ts';
 import { createRunner } from '../src/probe/runner.ts';
 import { createSender } from '../src/probe/sender.ts';
 import type { Assignment } from '../src/probe/assignment.ts';
-import { FULL, fmt, table } from './common.ts';
+import { FULL, SERVICE_NODE_FLAGS, fmt, sleep, table } from './common.ts';
 
 const SIZES = FULL ? [100, 1000, 10_000] : [100, 1000];
 const BUFFER = 100_000;
@@ -75,8 +77,54 @@ const drainMs = performance.now() - t0;
 await sender.close(1000);
 server.close();
 
+// 4. A real `pulsemap probe` process: N api checks every 10 s against a loopback target, its
+// results to a loopback server; RSS and CPU after a steady window.
+const PROCESS_ENTITIES = FULL ? 1000 : 100;
+const WINDOW_S = FULL ? 60 : 30;
+const target = http.createServer((_req, res) => { res.writeHead(200); res.end('ok'); });
+await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+let fromProcess = 0;
+const assignments = JSON.stringify({
+  site: 'bench',
+  entities: Array.from({ length: PROCESS_ENTITIES }, (_, i) => ({ name: `svc_${i}`, type: 'api', interval: 10, timeout: 5, check: { type: 'api', url: `\${TARGET}/${i}` } })),
+});
+const home = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', etag: '"1"' });
+    if (req.method === 'GET') return res.end(assignments);
+    const n = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { results: unknown[] }).results.length;
+    fromProcess += n;
+    res.end(JSON.stringify({ accepted: n, rejected: [] }));
+  });
+});
+await new Promise<void>((resolve) => home.listen(0, '127.0.0.1', resolve));
+const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, new URL('../bin/pulsemap.js', import.meta.url).pathname, 'probe',
+  '--server', `http://127.0.0.1:${(home.address() as AddressInfo).port}`, '--site', 'bench'], {
+  stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PULSEMAP_PROBE_TOKEN: 'bench-token-0123456789', TARGET: targetUrl, LOG_LEVEL: 'warn' },
+});
+const stat = (): { cpuMs: number; rssMiB: number } => {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]!;
+  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, rssMiB: Number(rss) / 1024 };
+};
+// Warm-up: the first round of every entity sent.
+while (fromProcess < PROCESS_ENTITIES) await sleep(100);
+const w0 = stat();
+const r0 = fromProcess;
+await sleep(WINDOW_S * 1000);
+const w1 = stat();
+const sentInWindow = fromProcess - r0;
+child.kill('SIGTERM');
+await new Promise((resolve) => child.on('exit', resolve));
+target.close();
+home.close();
+
 console.log(`### Probe (bench/probe.ts; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')})\n`);
 console.log('Applying assignments (api checks; each new or changed definition is built by the configuration loader):\n');
 console.log(table(['entities', 'first list', 'per entity', 'same list again', 'one changed'], applyRows));
 console.log(`\nBuffer: ${BUFFER.toLocaleString('en')} results held (${queue.dropped().toLocaleString('en')} dropped by the bound): ${fmt(heapFull / 2 ** 20, 1)} MiB of heap${globalThis.gc ? '' : ' (run with --expose-gc for a cleaner figure)'}.`);
 console.log(`Drain: ${received.toLocaleString('en')} results in batches of 500 to a loopback server in ${fmt(drainMs / 1000, 2)} s (${fmt(received / (drainMs / 1000), 0)} results/s).`);
+console.log(`Process: ${PROCESS_ENTITIES} api checks every 10 s, ${WINDOW_S} s window: ${sentInWindow} results sent (${fmt(sentInWindow / WINDOW_S, 1)}/s), CPU ${fmt((w1.cpuMs - w0.cpuMs) / (WINDOW_S * 10), 1)} % of a core, RSS ${fmt(w1.rssMiB, 0)} MiB.`);
