@@ -199,3 +199,26 @@ test('retries back off from 1 s, doubling, up to the maximum; the first success 
   assert.equal(fake.results[0]!.at, new Date(t0).toISOString());
   assert.equal(logs.count(/buffered results sent/), 1);
 });
+
+test('a batch the server refuses as too large is split in halves; a single result it refuses is dropped and logged', async (t) => {
+  const fake = await startFakeServer('fra', TOKEN);
+  const clock = fakeClock();
+  const logs = captureLogs();
+  // Four definitions the probe cannot build: four failing results at once, no network of their own.
+  fake.assign([0, 1, 2, 3].map((n) => ({ name: `e${n}`, type: 'api', interval: 3600, timeout: 5, check: { url: `\${UNSET_${n}}` } })));
+  const probe = await start(clock, { server: fake.url, env: {}, logger: logs.logger, pollMs: 3_600_000, flushMs: 500, batchMax: 4 });
+  t.after(async () => { await probe.close(); await fake.close(); });
+  fake.maxBatch = 1;
+  // Four results make a full batch (batchMax 4): it goes at once, is refused, and is split.
+  await clock.advance(0);
+  await until('all sent', () => fake.results.length === 4);
+  assert.deepEqual(fake.batches, [1, 1, 1, 1]);
+  assert.deepEqual(fake.results.map((r) => r.entity).sort(), ['e0', 'e1', 'e2', 'e3']);
+
+  // A definition that cannot be built is reported again every minute at most: four more results.
+  fake.maxBatch = 0;
+  await clock.advance(60_000);
+  await until('four more results handled', () => probe.stats().buffered === 0 && logs.count(/refused a result; dropped/) === 4);
+  assert.equal(fake.results.length, 4);
+  assert.equal(logs.count(/buffering/), 0, 'a refusal is not an outage');
+});

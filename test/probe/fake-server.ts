@@ -30,6 +30,8 @@ export interface FakeServer {
   assign(entities: FakeAssignment[]): void;
   /** Answers every request with this status (503: failing, not refusing) until set to null. */
   failWith: number | null;
+  /** Batches larger than this are refused with 413 (as the real server does past 1,000 or 1 MiB). */
+  maxBatch: number;
   /** Every assignments request: the If-None-Match it carried and the status answered. */
   readonly polls: { ifNoneMatch: string | null; status: number }[];
   /** Every result accepted, in arrival order. */
@@ -48,7 +50,7 @@ export async function startFakeServer(site: string, token: string, tls?: KeyPair
   let entities: FakeAssignment[] = [];
   let version = 1;
   const fake: FakeServer = {
-    url: '', site, token, failWith: null, polls: [], results: [], batches: [], authorizations: [], onRequest: null,
+    url: '', site, token, failWith: null, maxBatch: 1000, polls: [], results: [], batches: [], authorizations: [], onRequest: null,
     assign(list) {
       entities = list;
       version += 1;
@@ -87,7 +89,7 @@ export async function startFakeServer(site: string, token: string, tls?: KeyPair
           return json(res, 400, { error: 'not JSON' });
         }
         if (!Array.isArray(body.results)) return json(res, 400, { error: 'results must be a list' });
-        if (body.results.length > 1000) return json(res, 413, { error: 'at most 1000 results' });
+        if (body.results.length > fake.maxBatch) return json(res, 413, { error: `at most ${fake.maxBatch} results` });
         fake.batches.push(body.results.length);
         const known = new Set(entities.map((e) => e.name));
         const rejected: { index: number; entity: string; error: string }[] = [];
