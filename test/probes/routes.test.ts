@@ -53,8 +53,8 @@ describe('probe protocol', () => {
   let target: Target;
   const { logger, lines } = captureLogger();
 
-  function load(text: string): Config {
-    const result = parseConfig(text, 'e.yaml', { PROBE_FRA_TOKEN: FRA, PROBE_NYC_TOKEN: NYC, SHOP_KEY, SHOP_URL: target.url });
+  function load(text: string, fra = FRA): Config {
+    const result = parseConfig(text, 'e.yaml', { PROBE_FRA_TOKEN: fra, PROBE_NYC_TOKEN: NYC, SHOP_KEY, SHOP_URL: target.url });
     assert.ok('config' in result, JSON.stringify(result));
     return result.config;
   }
@@ -226,6 +226,16 @@ describe('probe protocol', () => {
     assert.deepEqual(Object.keys(probes.sitesOf('shop')!), ['local', 'fra', 'nyc']);
     assert.equal(target.requests, requests + 1, 'the instance ran its own check');
     assert.ok(!lines.some((l) => l.includes(FRA) || l.includes(NYC) || l.includes(SHOP_KEY)), 'no token or secret in the logs');
+  });
+
+  it('a token rotated by a reload: the old one is refused at once, the new one works', async () => {
+    const rotated = 'fra-rotated-token-9876543210';
+    monitor.apply(load(yaml(2), rotated));
+    assert.equal((await api.get('/api/probe/v1/assignments', auth(FRA))).status, 401);
+    const res = await api.get('/api/probe/v1/assignments', auth(rotated));
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).site, 'fra');
+    assert.equal((await api.get('/api/probe/v1/assignments', auth(NYC))).status, 200, 'the other site is untouched');
   });
 });
 
