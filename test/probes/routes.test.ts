@@ -240,7 +240,7 @@ describe('probe protocol', () => {
 });
 
 describe('probe tokens are guessed slowly', () => {
-  it('after repeated failures from one address, even a right token waits', async () => {
+  it('after repeated failures from one address, wrong tokens wait; a right one from the same address is still heard', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pulsemap-probe-'));
     const clock = fakeClock(START);
     const store = await openSqliteStore({ dir });
@@ -255,11 +255,14 @@ describe('probe tokens are guessed slowly', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await api.get('/api/probe/v1/assignments', { authorization: 'Bearer wrong-token-000000000' })).status);
+      const refused = await api.get('/api/probe/v1/assignments', { authorization: 'Bearer wrong-token-000000000' });
       const right = await api.get('/api/probe/v1/assignments', { authorization: `Bearer ${FRA}` });
-      assert.deepEqual([...statuses, right.status], [401, 401, 401, 429, 429]);
-      assert.ok(Number(right.headers.get('retry-after')) >= 1);
+      assert.deepEqual([...statuses, refused.status, right.status], [401, 401, 401, 429, 429, 200]);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      // A right token clears nothing: the next wrong one still waits, until the wait is over.
+      assert.equal((await api.get('/api/probe/v1/assignments', { authorization: 'Bearer wrong-token-000000000' })).status, 429);
       await clock.advance(60_000);
-      assert.equal((await api.get('/api/probe/v1/assignments', { authorization: `Bearer ${FRA}` })).status, 200);
+      assert.equal((await api.get('/api/probe/v1/assignments', { authorization: 'Bearer wrong-token-000000000' })).status, 401);
     } finally {
       probes.close();
       await api.close();

@@ -1,6 +1,6 @@
 // The probe protocol: GET /api/probe/v1/assignments and POST /api/probe/v1/results, each with the
 // site's `Authorization: Bearer TOKEN`. A missing, unknown or wrong token gets one answer, whatever
-// it was; repeated failures from one address wait like failed logins.
+// it was; repeated failures from one address wait like failed logins, a right token never does.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { LoginLimiter } from '../../auth/limiter.ts';
@@ -21,23 +21,27 @@ export interface ProbeRouteDeps {
   readonly auth: () => AuthConfig;
 }
 
-/** The calling probe's site; 401 (or 429 after repeated failures) otherwise. */
+/**
+ * The calling probe's site; 401 otherwise, or 429 once one address has failed repeatedly. A right
+ * token is always heard: tokens are too long to guess, and one misconfigured probe must not lock
+ * out the others that reach the server through the same address (a NAT, a proxy).
+ */
 function siteOf(ctx: Context, deps: ProbeRouteDeps): string {
+  const token = bearer(ctx);
+  const site = token === null ? null : deps.probes.authenticate(token);
+  if (site !== null) {
+    deps.probes.seen(site);
+    return site;
+  }
   const keys = [`ip:${clientAddress(ctx.req, blockListOf(deps.auth().proxies))}`];
   const wait = deps.limiter.wait(keys);
   if (wait > 0) {
     ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
     throw new HttpError(429, 'too many failed attempts; retry later');
   }
-  const token = bearer(ctx);
-  const site = token === null ? null : deps.probes.authenticate(token);
-  if (site === null) {
-    deps.limiter.failed(keys);
-    ctx.set('WWW-Authenticate', 'Bearer');
-    throw new HttpError(401, 'unauthorized');
-  }
-  deps.probes.seen(site);
-  return site;
+  deps.limiter.failed(keys);
+  ctx.set('WWW-Authenticate', 'Bearer');
+  throw new HttpError(401, 'unauthorized');
 }
 
 export function probeRoutes(router: Router, deps: ProbeRouteDeps): void {
