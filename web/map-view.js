@@ -3,6 +3,12 @@
 // handles pan and zoom with mouse, touch and keyboard.
 
 const MIN_SCALE = 0.05;
+/**
+ * The problems view changes shape whenever an entity starts or stops failing; with statuses
+ * flapping it would be fetched and parsed anew every few seconds, a long task each. A new SVG of
+ * it is taken at most this often; meanwhile its cells are kept up to date in place.
+ */
+const SAME_VIEW_SVG_MS = 10_000;
 const MAX_SCALE = 4;
 /** nomnoml draws cell names at 12pt (16 px): below this scale they are under 11 px on screen. */
 export const READABLE_SCALE = 11 / 16;
@@ -30,6 +36,9 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
   let again = false;
   let marks = null;
   let dimmed = null;
+  /** When the shown SVG was taken, and the refresh waiting for SAME_VIEW_SVG_MS to pass. */
+  let shownAt = 0;
+  let later = null;
 
   const apply = () => { canvas.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.k})`; };
 
@@ -106,6 +115,9 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
     const focused = document.activeElement?.closest?.('[data-entity]')?.getAttribute('data-entity');
     query = fetched.q;
     layout = fetched.svg.getAttribute('data-layout');
+    shownAt = Date.now();
+    clearTimeout(later);
+    later = null;
     const before = size;
     size = { w: fetched.w, h: fetched.h };
     canvas.replaceChildren(fetched.svg);
@@ -118,11 +130,14 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
 
   /** Applies /map.json in place; false when the layout changed and the SVG must be fetched. */
   function applyCells(cells) {
-    if (cells.layout !== layout) return false;
+    const same = cells.layout === layout;
     let recoloured = false;
     for (const c of cells.cells) {
       const node = canvas.querySelector(cellSelector(c));
-      if (!node) return false;
+      if (!node) {
+        if (same) return false;
+        continue; // a cell the new layout adds: it comes with the new SVG
+      }
       const was = node.getAttribute('data-status');
       if (was !== c.status) {
         recoloured = true;
@@ -142,7 +157,7 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
       });
     }
     if (recoloured && dimmed !== null) markSelected();
-    return true;
+    return same;
   }
 
   /** Brings the view up to date: cells in place while the layout holds, else the new SVG. */
@@ -150,6 +165,13 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
     if (layout === null) return; // no view shown yet: the page shows the first one
     const res = await fetch(`map.json${query}`, { cache: 'no-cache' });
     if (res.ok && applyCells(await res.json())) return;
+    // The problems view changes shape with statuses: at once after a calm spell, else once
+    // SAME_VIEW_SVG_MS has passed. (Other views change shape only with the configuration.)
+    const wait = shownAt + SAME_VIEW_SVG_MS - Date.now();
+    if (res.ok && wait > 0 && canvas.querySelector('svg')?.getAttribute('data-view') === 'problems') {
+      later ??= setTimeout(() => { later = null; void refresh(); }, wait);
+      return;
+    }
     const fetched = await fetchView(query);
     if (fetched.q === query) show(fetched); // unless another view was shown meanwhile
   }
