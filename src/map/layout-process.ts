@@ -18,7 +18,8 @@ process.on('message', ({ id, job, warmUp }: { id: number; job: LayoutJob; warmUp
   } catch (err) {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
   }
-  process.send!(reply);
+  // The parent may be gone by now (killed): nothing is left to do then.
+  process.send!(reply, (err: Error | null) => { if (err) process.exit(0); });
 });
 // Let go by the parent (or the parent gone): nothing keeps the process alive.
 process.on('disconnect', () => process.exit(0));

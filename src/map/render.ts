@@ -85,8 +85,10 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
   let started = 0;
 
   function spawn(): ChildProcess {
-    // No inherited flags (a test runner's, an inspector's): the child only lays out.
-    const proc = fork(entry, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // No inherited flags (a test runner's, an inspector's): the child only lays out. The layout
+    // recurses along chains of dependencies: with V8's default stack a chain of about two
+    // thousand cells overflows it; 4 MB stays well inside the 8 MB a process's main thread gets.
+    const proc = fork(entry, [], { execArgv: ['--stack-size=4000'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     started += 1;
     proc.on('message', (msg: { id: number; template?: MapTemplate; error?: string }) => {
       const job = waiting.get(msg.id);

@@ -143,6 +143,19 @@ test('the layout process lays out one map after another, exits once idle, and cl
   }
 });
 
+test('a chain of 2,000 group cells, too deep for the default stack, is laid out by the layout process', async () => {
+  const chain = Array.from({ length: 2000 }, (_, i) => pingEntity(`e${i}`, i > 0 ? [`e${i - 1}`] : [], { group: `g${i}` }));
+  const job = mapSource(buildView(indexGraph(configOf(chain)), () => undefined, { kind: 'overview' }), 'layout');
+  assert.throws(() => layoutMap(job), RangeError, 'in this process (default stack) it overflows');
+  const layouts = createLayoutProcess();
+  try {
+    const template = await layouts.layout(job);
+    assert.equal(Object.keys(template.refs).length, 2000, 'every group cell is drawn');
+  } finally {
+    await layouts.close();
+  }
+});
+
 test('a prestarted layout process serves the next layout, and retires when no layout comes', async () => {
   let exited = (): void => {};
   const gone = new Promise<void>((resolve) => { exited = resolve; });
