@@ -2,7 +2,7 @@
 // a clean stop (SIGTERM) of the instance that sends the alerts, and how many checks per second
 // three instances run together, with each instance's CPU share.
 //
-// Usage: node bench/cluster.ts [--entities N] [--rounds N] [--lease S]
+// Usage: node bench/cluster.ts [--entities N] [--rounds N] [--lease S] [--interval S]
 //   (defaults 6,000 entities on a 10 s interval, 3 rounds, lease 10 s; PGURL selects the server)
 // Checks are counted where they land, at the target server: scraping /metrics (per-entity series)
 // at tens of thousands of entities would cost the instances more than the checks being measured.
@@ -17,11 +17,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BENCH_COMPILE_CACHE, SERVICE_NODE_FLAGS, fmt, median, sleep, startHelper, table, tempDir, withTempDatabase, writeEntities } from './common.ts';
 
-const { values } = parseArgs({ options: { entities: { type: 'string' }, rounds: { type: 'string' }, lease: { type: 'string' } } });
+const { values } = parseArgs({ options: { entities: { type: 'string' }, rounds: { type: 'string' }, lease: { type: 'string' }, interval: { type: 'string' } } });
 const ENTITIES = Number(values.entities ?? 6_000);
 const ROUNDS = Number(values.rounds ?? 3);
 const LEASE = Number(values.lease ?? 10);
-const INTERVAL = 10;
+const INTERVAL = Number(values.interval ?? 10);
 const BIN = new URL('../bin/pulsemap.js', import.meta.url).pathname;
 
 interface Instance { id: string; child: ChildProcess; url: string; exited: Promise<void> }

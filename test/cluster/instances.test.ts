@@ -38,16 +38,17 @@ async function startTargets() {
 function entitiesYaml(base: string): { yaml: string; names: string[] } {
   const names: string[] = [];
   const lines: string[] = [];
-  const add = (name: string, extra = '') => {
+  const add = (name: string, extra = '', interval = 1) => {
     names.push(name);
-    lines.push(`  ${name}: { type: api, url: "${base}/${name}", interval: 1${extra} }`);
+    lines.push(`  ${name}: { type: api, url: "${base}/${name}", interval: ${interval}${extra} }`);
   };
   for (let g = 0; g < 4; g++) for (let i = 0; i < 3; i++) add(`g${g}_${i}`, `, group: grp${g}`);
   for (let t = 0; t < 4; t++) {
     add(`root${t}`);
     for (let i = 0; i < 2; i++) add(`t${t}_${i}`, `, dependencies: [root${t}]`);
   }
-  for (let i = 0; i < 6; i++) add(`solo${i}`);
+  // 300 entities in all, as a small estate has: the rest stand alone, on a 2 s interval.
+  for (let i = 0; i < 276; i++) add(`solo${i}`, '', 2);
   return { yaml: `cluster: { name: test, lease: ${LEASE} }\nentities:\n${lines.join('\n')}\n`, names };
 }
 
