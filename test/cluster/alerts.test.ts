@@ -18,6 +18,7 @@ import type { Instance } from './instances.ts';
 
 const LEASE = 12;
 const API_TOKEN = 'cluster-test-api-token-0123456789';
+const CASCADE = ['ledger', 'billing', 'invoices'];
 
 /** Answers 200 per path, or 500 for the paths a test fails; records heartbeat callers. */
 async function startTargets() {
@@ -93,6 +94,9 @@ describe('one alerter among several instances', () => {
     fake = await startFakeTelegram();
     const entities = ['shop', 'cart', 'mail', 'blog', 'wiki', 'chat'].map((name) =>
       `  ${name}: { type: api, url: "${targets.base}/${name}", interval: 1, failure_threshold: 1 }`);
+    // A small tree for a cascade: a database and three services that need it.
+    entities.push(`  vault: { type: api, url: "${targets.base}/vault", interval: 1, failure_threshold: 1 }`);
+    for (const name of CASCADE) entities.push(`  ${name}: { type: api, url: "${targets.base}/${name}", interval: 1, failure_threshold: 1, dependencies: [vault] }`);
     config = path.join(dir, 'entities.yaml');
     writeFileSync(config, `cluster: { name: alerts, lease: ${LEASE} }
 heartbeat_url: ${targets.base}/heartbeat
@@ -151,6 +155,23 @@ ${entities.join('\n')}
     await fake.waitFor(() => about('wiki').length >= 1, 'the wiki alert', 60_000);
     targets.failing.delete('/wiki');
     await fake.waitFor(() => about('wiki').length >= 2, 'the wiki recovery', 60_000);
+  });
+
+  it('a cascade is one message across the cluster: the root, naming what it took down', async () => {
+    await leader(['a', 'b', 'c']);
+    for (const path of ['/vault', ...CASCADE.map((n) => `/${n}`)]) targets.failing.add(path);
+    // The root's message names every dependent, when it goes out or in the edits that complete it.
+    const naming = (r: { params: { text?: string } }) => r.params.text?.startsWith('🔴 <b>vault</b> is down') === true;
+    await fake.waitFor(() => fake.delivered().some((r) => naming(r) && CASCADE.every((n) => new RegExp(`Impacted:.*\\b${n}\\b`).test(r.params.text!))),
+      'the vault message naming ledger, billing and invoices', 60_000);
+    for (const path of ['/vault', ...CASCADE.map((n) => `/${n}`)]) targets.failing.delete(path);
+    // One outbox sends in order: once the recovery is in, any other message of the cascade is too.
+    await fake.waitFor(() => about('vault').some((r) => /back up/.test(r.params.text ?? '')), 'the vault recovery', 60_000);
+    const sent = fake.delivered().filter((r) => r.method === 'sendMessage');
+    const down = sent.filter((r) => /is down/.test(r.params.text ?? '') && ['vault', ...CASCADE].some((n) => r.params.text!.includes(n)));
+    assert.equal(down.length, 1, down.map((r) => r.params.text).join('\n---\n'));
+    assert.ok(naming(down[0]!), down[0]!.params.text);
+    for (const n of CASCADE) assert.ok(!sent.some((r) => r.params.text?.startsWith(`🔴 <b>${n}</b>`)), `no message of its own for ${n}`);
   });
 
   it('a failure while the leader is dead is announced by the next leader, which alone takes acknowledgements', async () => {
