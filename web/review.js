@@ -20,7 +20,7 @@ function showError(box, res, onErrors) {
 
 /**
  * `request(dryRun)` sends the change; first as a dry run whose diff `box` shows with a Save
- * button, then for real on Save, after which `done(result)` runs. Refusals show in `box`; 422
+ * button, then for real on Save, after which `done(result)` runs and then the box closes. Refusals show in `box`; 422
  * errors go to `onErrors(errors)` first, which returns the ones no field took.
  */
 export async function review(box, request, { done, onErrors } = {}) {
@@ -38,9 +38,11 @@ export async function review(box, request, { done, onErrors } = {}) {
     el('div', { class: 'editor-buttons' }, [el('button', { type: 'button', class: 'button', text: 'Cancel', on: { click: close } }), save]));
   save.focus();
   save.addEventListener('click', async () => {
+    save.disabled = true;
     const saved = await request(false);
     if (!saved.ok) return showError(box, saved, onErrors);
-    close();
-    await done?.(saved);
+    // The diff stays until `done` has drawn the saved state, so nothing stale (a control of the
+    // old list, its old ETag) can be used in between.
+    try { await done?.(saved); } finally { close(); }
   });
 }
