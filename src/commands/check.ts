@@ -1,5 +1,5 @@
 // `pulsemap check NAME [--config FILE]`: run one entity's check once and print the outcome.
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { runCheck } from '../checks/index.ts';
 import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
 
@@ -11,13 +11,8 @@ export const checkCommand = {
 
   /** Exit codes: 0 passed, 1 failed (or the configuration is invalid), 2 usage or unknown name. */
   async run(args: string[]): Promise<number> {
-    let flags;
-    try {
-      flags = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true });
-    } catch (err) {
-      process.stderr.write(`pulsemap check: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
-      return 2;
-    }
+    const flags = commandArgs('check', usage, args, { config: { type: 'string', short: 'c' } }, true);
+    if (flags === null) return 2;
     const [name, ...more] = flags.positionals;
     if (name === undefined || more.length > 0) {
       process.stderr.write(usage);

@@ -1,6 +1,6 @@
 // `pulsemap probe --server URL --site NAME --token TOKEN`: run the checks located at this site and
 // send their results to a pulsemap server.
-import { parseArgs } from 'node:util';
+import { commandArgs, usageError as writeUsageError } from './args.ts';
 import { createLogger } from '../log.ts';
 import { serverBase } from '../probe/connection.ts';
 import { ProbeStartError, startProbe } from '../probe/probe.ts';
@@ -10,10 +10,7 @@ const usage = 'usage: pulsemap probe --server URL --site NAME [--token TOKEN] [-
 /** Site names as `probes:` in entities.yaml may declare them. */
 const SITE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-function usageError(message: string): number {
-  process.stderr.write(`pulsemap probe: ${message}\n${usage}`);
-  return 2;
-}
+const usageError = (message: string): number => writeUsageError('probe', usage, message);
 
 export const probeCommand = {
   summary: 'run the checks the server locates at this site and send it their results, outbound only '
@@ -22,16 +19,9 @@ export const probeCommand = {
 
   /** Exit codes: 0 stopped by SIGTERM/SIGINT, 1 the server refused the token or the protocol, 2 usage. */
   async run(args: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { server: { type: 'string' }, site: { type: 'string' }, token: { type: 'string' }, 'allow-commands': { type: 'boolean' } },
-        strict: true,
-      }));
-    } catch (err) {
-      return usageError(err instanceof Error ? err.message : String(err));
-    }
+    const parsed = commandArgs('probe', usage, args, { server: { type: 'string' }, site: { type: 'string' }, token: { type: 'string' }, 'allow-commands': { type: 'boolean' } });
+    if (parsed === null) return 2;
+    const { values } = parsed;
     const env = process.env;
     const server = values.server ?? env.PULSEMAP_PROBE_SERVER;
     const site = values.site ?? env.PULSEMAP_PROBE_SITE;

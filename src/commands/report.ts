@@ -1,6 +1,6 @@
 // `pulsemap report --month YYYY-MM [--format json|csv] [--config FILE] [--data DIR] [--store URL]`:
 // print the monthly report from the store, without starting the service.
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { configOrProblems, readStore } from './offline.ts';
 import { buildReport, monthRange, reportCsv } from '../report/report.ts';
 
@@ -12,17 +12,11 @@ export const reportCommand = {
 
   /** Exit codes: 0 printed, 1 invalid configuration or unreadable store, 2 usage. */
   async run(args: string[], now: () => number = Date.now): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { month: { type: 'string', short: 'm' }, format: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' }, data: { type: 'string' }, store: { type: 'string' } },
-        strict: true,
-      }));
-    } catch (err) {
-      process.stderr.write(`pulsemap report: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
-      return 2;
-    }
+    const parsed = commandArgs('report', usage, args, {
+      month: { type: 'string', short: 'm' }, format: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' }, data: { type: 'string' }, store: { type: 'string' },
+    });
+    if (parsed === null) return 2;
+    const { values } = parsed;
     const format = values.format ?? 'json';
     if (values.month === undefined || monthRange(values.month) === null || (format !== 'json' && format !== 'csv')) {
       process.stderr.write(`pulsemap report: ${values.month === undefined ? '--month is required' : monthRange(values.month) === null ? `'${values.month}' is not a month (YYYY-MM)` : `unknown format '${format}' (json or csv)`}\n${usage}`);

@@ -1,5 +1,5 @@
 import { flushCompileCache } from 'node:module';
-import { parseArgs } from 'node:util';
+import { commandArgs, usageError } from './args.ts';
 import { startService } from '../main.ts';
 import { createLogger } from '../log.ts';
 import { ConfigError } from '../config/load.ts';
@@ -11,25 +11,16 @@ export const serveCommand = {
   summary: 'run the monitor, the API and the web page',
   usage,
   async run(args: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
-          data: { type: 'string' }, store: { type: 'string' }, instance: { type: 'string' },
-        },
-        strict: true,
-      }));
-    } catch (err) {
-      process.stderr.write(`pulsemap serve: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
-      return 2;
-    }
+    const parsed = commandArgs('serve', usage, args, {
+      config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+      data: { type: 'string' }, store: { type: 'string' }, instance: { type: 'string' },
+    });
+    if (parsed === null) return 2;
+    const { values } = parsed;
     const env = process.env;
     const port = Number(values.port ?? env.PORT ?? 8000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      process.stderr.write(`pulsemap serve: invalid port '${values.port ?? env.PORT}'\n${usage}`);
-      return 2;
+      return usageError('serve', usage, `invalid port '${values.port ?? env.PORT}'`);
     }
     const logger = createLogger({ level: env.LOG_LEVEL });
     let service;

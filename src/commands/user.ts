@@ -2,7 +2,7 @@
 // line on stdin when it is not a terminal) and prints the entry for `auth.users` in entities.yaml,
 // or with --write adds it to the file the way the admin page does (validated, audited, atomic).
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { userInfo } from 'node:os';
 import { formatProblem } from '../config/errors.ts';
 import { createAuditLog } from '../editing/audit.ts';
@@ -71,13 +71,8 @@ export const userCommand = {
   summary: 'make a login for the page: prints the entry for auth.users',
   usage: USAGE,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { role: { type: 'string' }, write: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' } }, allowPositionals: true, strict: true });
-    } catch (err) {
-      process.stderr.write(`pulsemap user: ${(err as Error).message}\n${USAGE}`);
-      return 2;
-    }
+    const parsed = commandArgs('user', USAGE, args, { role: { type: 'string' }, write: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' } }, true);
+    if (parsed === null) return 2;
     const [action, name, ...rest] = parsed.positionals;
     const role = parsed.values.role as Role | undefined;
     if (action !== 'add' || name === undefined || rest.length > 0 || role === undefined) {

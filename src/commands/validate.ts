@@ -1,6 +1,6 @@
 // `pulsemap validate [FILE]`: check a configuration without starting anything.
 // Problems go to stderr (one `FILE:LINE:COL: message` per line) so stdout stays the verdict.
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { ConfigError, formatProblem, loadConfig } from '../config/load.ts';
 
 const usage = 'usage: pulsemap validate [FILE]\n';
@@ -10,13 +10,9 @@ export const validateCommand = {
   usage,
 
   async run(args: string[]): Promise<number> {
-    let positionals: string[];
-    try {
-      ({ positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true }));
-    } catch (err) {
-      process.stderr.write(`pulsemap validate: ${(err as Error).message}\n${usage}`);
-      return 2;
-    }
+    const parsed = commandArgs('validate', usage, args, {}, true);
+    if (parsed === null) return 2;
+    const { positionals } = parsed;
     if (positionals.length > 1) {
       process.stderr.write(usage);
       return 2;
