@@ -17,6 +17,12 @@ import { outageScenario } from './outage-scenario.ts';
 import { startPgProxy } from './rig.ts';
 import type { StoreHealth } from '../../src/store/health.ts';
 
+// Before any test is registered: node:test starts the first test at once, and had it ended
+// while this module still awaited, the file's after() hooks (closing the fake Bot API) would run
+// before the PostgreSQL test was registered, which then met a refused connection.
+const db = await createTestDatabase();
+after(() => db.drop());
+
 let fake: FakeTelegram;
 before(async () => { fake = await startFakeTelegram(); });
 after(async () => { await fake.close(); });
@@ -40,9 +46,6 @@ test('SQLite on a 3 MB tmpfs filled while alerts are due: every transition told 
     async heal() { disk.free(); },
   });
 });
-
-const db = await createTestDatabase();
-after(() => db.drop());
 
 test('PostgreSQL cut and restored: /health 503 with the error and /entities 200 during the cut; told once after', async () => {
   const proxy = await startPgProxy();
