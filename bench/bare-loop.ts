@@ -3,14 +3,14 @@
 // the monitor paces checks, one timer per target re-armed every interval from its planned start
 // and fired on the same 100 ms grid, so both pay the same timer and wake-up costs and differ
 // only in what a check does.
-// Usage: bare-loop.ts BASE_URL TARGETS INTERVAL_SECONDS
+// Usage: bare-loop.ts BASE_URL[,BASE_URL...] TARGETS INTERVAL_SECONDS (target i uses the i-th base, modulo)
 import { Client } from 'undici';
 import { cpuMs, serveRequests, systemCpuMs } from './common.ts';
 
 const [base, targetsArg, intervalArg] = process.argv.slice(2);
 const targets = Number(targetsArg);
 const intervalMs = Number(intervalArg) * 1000;
-const origin = new URL(base!).origin;
+const origins = base!.split(',').map((b) => new URL(b).origin);
 
 let done = 0;
 let failed = 0;
@@ -19,7 +19,7 @@ let win = { at: Date.now(), cpu: cpuMs(), sys: systemCpuMs(), done: 0, failed: 0
 const timers = new Set<NodeJS.Timeout>();
 
 async function once(i: number): Promise<void> {
-  const client = new Client(origin, { pipelining: 0 });
+  const client = new Client(origins[i % origins.length]!, { pipelining: 0 });
   try {
     const { statusCode, body } = await client.request({ path: `/e/${i}`, method: 'GET' });
     await body.text();

@@ -2,7 +2,7 @@
 // measured over a steady window after the first interval; then the ceiling, a bare undici loop
 // with a fresh connection per request at the same rate. Prints one markdown table.
 import { join } from 'node:path';
-import { FULL, fmt, mb, sleep, startHelper, table, tempDir, writeEntities } from './common.ts';
+import { FULL, fmt, mb, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
 
 const INTERVAL = 10;
 const sizes = FULL ? [1_000, 10_000, 20_000] : [1_000];
@@ -18,7 +18,7 @@ interface BareWindow { durationMs: number; cpuMs: number; sysMs: number; done: n
 interface Status { allCheckedMs: number | null; checkedOnce: number; entities: number }
 
 const target = await startHelper('./target-server.ts');
-const baseUrl = `http://127.0.0.1:${target.ready.port as number}`;
+const baseUrl = targetBases(target.ready);
 const rows: (string | number)[][] = [];
 try {
   for (const n of sizes) {
@@ -39,7 +39,7 @@ try {
         await pm.stop();
       }
 
-      const bare = await startHelper('./bare-loop.ts', [baseUrl, String(n), String(INTERVAL)]);
+      const bare = await startHelper('./bare-loop.ts', [baseUrl.join(','), String(n), String(INTERVAL)]);
       let bw: BareWindow;
       try {
         // Same start as the monitor's window: one interval of spread first requests, then steady.

@@ -153,8 +153,8 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 export interface EntitySet {
   readonly count: number;
   readonly interval: number;
-  /** Base URL of the target server; each entity gets its own path. */
-  readonly baseUrl: string;
+  /** Base URL of the target server, or several (entity i uses the i-th modulo); each entity gets its own path. */
+  readonly baseUrl: string | readonly string[];
   readonly timeout?: number;
   readonly retryInterval?: number;
   readonly failureThreshold?: number;
@@ -195,13 +195,20 @@ export function writeEntities(dir: string, set: EntitySet): string {
     set.extraYaml ?? '',
     set.count === 0 ? 'entities: {}' : 'entities:',
   ];
+  const bases = typeof set.baseUrl === 'string' ? [set.baseUrl] : set.baseUrl;
   for (let i = 0; i < set.count; i++) {
-    lines.push(`  ${entityName(i)}:`, '    type: api', `    url: ${set.baseUrl}/e/${i}`);
+    lines.push(`  ${entityName(i)}:`, '    type: api', `    url: ${bases[i % bases.length]}/e/${i}`);
     if (set.shape === 'graph') lines.push(...graphLines(i));
   }
   const file = join(dir, 'entities.yaml');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** The target server's base URLs, one per port it listens on (bench/target-server.ts). */
+export function targetBases(ready: Record<string, unknown>): string[] {
+  const ports = (ready.ports as number[] | undefined) ?? [ready.port as number];
+  return ports.map((p) => `http://127.0.0.1:${p}`);
 }
 
 /** Cumulative CPU time (user + system) of this process in ms. */

@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { BENCH_COMPILE_CACHE, FULL, fmt, mb, median, sleep, startHelper, table, tempDir, writeEntities } from './common.ts';
+import { BENCH_COMPILE_CACHE, FULL, fmt, mb, median, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
 import type { Helper } from './common.ts';
 
 const argAfter = (flag: string): string | undefined => {
@@ -143,7 +143,7 @@ async function sampleRss(pid: number, ms: number): Promise<{ mean: number; peak:
   return { mean: samples.reduce((a, b) => a + b, 0) / samples.length, peak: Math.max(...samples), last: samples.at(-1)! };
 }
 
-async function steadyRow(n: number, pi: boolean, baseUrl: string): Promise<(string | number)[]> {
+async function steadyRow(n: number, pi: boolean, baseUrl: readonly string[]): Promise<(string | number)[]> {
   const dir = tempDir('footprint');
   try {
     const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph' });
@@ -175,7 +175,7 @@ async function steadyRow(n: number, pi: boolean, baseUrl: string): Promise<(stri
   }
 }
 
-async function steady(sizes: readonly number[], pi: boolean, baseUrl: string): Promise<string> {
+async function steady(sizes: readonly number[], pi: boolean, baseUrl: readonly string[]): Promise<string> {
   const rows: (string | number)[][] = [];
   // One size at a time: on the one-core profile every service would share that core.
   for (const n of sizes) {
@@ -192,8 +192,8 @@ async function steady(sizes: readonly number[], pi: boolean, baseUrl: string): P
 }
 
 /** The bare paced undici loop at the rate of `n` entities, measured like the service. */
-async function bareLoop(n: number, pi: boolean, baseUrl: string): Promise<{ perRequest: number; rate: number; failed: number }> {
-  const bare = await startHelper(join(HERE, 'bare-loop.ts'), [baseUrl, String(n), String(INTERVAL)], {}, pi ? { cpus: PI.cpus } : {});
+async function bareLoop(n: number, pi: boolean, baseUrl: readonly string[]): Promise<{ perRequest: number; rate: number; failed: number }> {
+  const bare = await startHelper(join(HERE, 'bare-loop.ts'), [baseUrl.join(','), String(n), String(INTERVAL)], {}, pi ? { cpus: PI.cpus } : {});
   try {
     await sleep(INTERVAL * 1000 + 2000);
     await bare.ask('windowStart', {}, ANSWER_MS);
@@ -223,11 +223,11 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 300_0
 }
 
 /** A config of `n` entities that fails validation at its very end, padded to about `bytes`. */
-function rejectedConfig(file: string, bytes: number, baseUrl: string): void {
+function rejectedConfig(file: string, bytes: number, baseUrl: readonly string[]): void {
   const lines = ['entities:'];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
-    const entry = `  r${i}:\n    type: api\n    url: ${baseUrl}/e/${i}\n    interval: 10\n`;
+    const entry = `  r${i}:\n    type: api\n    url: ${baseUrl[i % baseUrl.length]}/e/${i}\n    interval: 10\n`;
     lines.push(entry);
     size += entry.length;
   }
@@ -244,7 +244,7 @@ const heapOf = (m: Memory): string => `${mb(m.heapUsed)} / ${mb(m.heapTotal)} / 
  * next one's baseline): steady RSS before, the peak, and how long RSS takes to come back within
  * 10 % of before (sampled every second, at most SETTLE_MS).
  */
-async function burst(baseUrl: string, name: string, run: (ctx: { url: string; config: string; restore(): Promise<void> }) => Promise<string | void>): Promise<(string | number)[]> {
+async function burst(baseUrl: readonly string[], name: string, run: (ctx: { url: string; config: string; restore(): Promise<void> }) => Promise<string | void>): Promise<(string | number)[]> {
   try {
     return await measureBurst(baseUrl, name, run);
   } catch (err) {
@@ -252,7 +252,7 @@ async function burst(baseUrl: string, name: string, run: (ctx: { url: string; co
   }
 }
 
-async function measureBurst(baseUrl: string, name: string, run: (ctx: { url: string; config: string; restore(): Promise<void> }) => Promise<string | void>): Promise<(string | number)[]> {
+async function measureBurst(baseUrl: readonly string[], name: string, run: (ctx: { url: string; config: string; restore(): Promise<void> }) => Promise<string | void>): Promise<(string | number)[]> {
   const n = 1_000;
   const dir = tempDir('bursts');
   try {
@@ -306,7 +306,7 @@ async function measureBurst(baseUrl: string, name: string, run: (ctx: { url: str
   }
 }
 
-async function bursts(baseUrl: string): Promise<string> {
+async function bursts(baseUrl: readonly string[]): Promise<string> {
   const rows: (string | number)[][] = [];
   rows.push(await burst(baseUrl, 'reload to 5,000 entities and back to 1,000', async ({ url, config, restore }) => {
     const dirBig = tempDir('bursts-big');
@@ -343,7 +343,7 @@ async function bursts(baseUrl: string): Promise<string> {
 // ---- run ------------------------------------------------------------------------------------
 
 const target = await startHelper('./target-server.ts');
-const baseUrl = `http://127.0.0.1:${target.ready.port as number}`;
+const baseUrl = targetBases(target.ready);
 const shown = ROOT === resolve(fileURLToPath(new URL('..', import.meta.url))) ? '' : ` (checkout ${ROOT})`;
 // Each table is printed as soon as it is measured: a late failure keeps the earlier ones.
 const print = (...parts: string[]): void => console.log(parts.join('\n'));
