@@ -205,12 +205,49 @@ function showStore(status) {
 const STORE_POLL_MS = 15_000;
 setInterval(() => { getHealth().then((h) => { showStore(h.store); showConfig(h.config); showCluster(h.cluster); }, () => {}); }, STORE_POLL_MS);
 
+/** Whether `doc` reports an older check than `than` (then it is stale and not applied). */
+const older = (doc, than) => (Date.parse(doc.lastcheck ?? '') || 0) < (Date.parse(than.lastcheck ?? '') || 0);
+
+/** The store holds a whole /entities list; before that, event documents wait for it. */
+let loaded = false;
+/** Documents sent by /events while /entities is on its way (they may be newer than the list). */
+let arrivedDuringLoad = null;
+let loading = null;
+let loadAgain = false;
+
+/**
+ * Loads every entity's document and redraws. One load at a time: asked again meanwhile, it loads
+ * once more afterwards (a burst of unknown names or reconnects costs two loads, not one each).
+ */
+function reload() {
+  if (loading) { loadAgain = true; return loading; }
+  loading = loadAll().finally(() => {
+    loading = null;
+    if (loadAgain) { loadAgain = false; void reload().catch(() => {}); }
+  });
+  return loading;
+}
+
 async function loadAll() {
-  const [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
+  arrivedDuringLoad = new Map();
+  let docs;
+  let health;
+  let arrived;
+  try {
+    [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
+  } finally {
+    arrived = arrivedDuringLoad;
+    arrivedDuringLoad = null;
+  }
   store.entities = new Map(docs.map((d) => [d.name, d]));
+  for (const doc of arrived.values()) {
+    const listed = store.entities.get(doc.name);
+    if (listed && !older(doc, listed)) store.entities.set(doc.name, doc);
+  }
+  loaded = true;
   for (const name of store.trails.keys()) if (!store.entities.has(name)) store.trails.delete(name);
   recount();
-  table.setAll(docs);
+  table.setAll([...store.entities.values()]);
   applyFilter();
   showConfig(health.config);
   showStore(health.store);
@@ -230,6 +267,9 @@ function setLive(state) {
   live.textContent = { live: 'live', connecting: 'connecting…', offline: 'reconnecting…' }[state];
 }
 
+/** Event documents are applied together this long after the first of them arrived. */
+const APPLY_MS = 50;
+
 function connect() {
   const events = new EventSource('events');
   let everOpen = false;
@@ -237,54 +277,64 @@ function connect() {
   events.addEventListener('open', () => {
     setLive('live');
     // Anything may have changed while the stream was down (a restart, a new configuration).
-    if (everOpen && missed) void loadAll().catch(() => {});
+    if (everOpen && missed) void reload().catch(() => {});
     everOpen = true;
     missed = false;
   });
   events.addEventListener('error', () => { setLive('offline'); missed = true; });
-  let pending = new Set();
+  // At 20,000 entities the server sends hundreds of documents a second, in batches: each event
+  // only parses and keeps its document (the last per name), and a batch is applied at once.
+  let incoming = new Map();
   let timer = null;
-  let statusChanged = false;
   let lazyMap = null;
+  function apply() {
+    timer = null;
+    const docs = incoming;
+    incoming = new Map();
+    if (!loaded) return; // the list on its way has them (arrivedDuringLoad)
+    const names = new Set();
+    let statusChanged = false;
+    let unknown = false;
+    for (const doc of docs.values()) {
+      const before = store.entities.get(doc.name);
+      if (!before) { unknown = true; continue; }
+      if (older(doc, before)) continue;
+      if (before.status !== doc.status) {
+        statusChanged = true;
+        moveCount(before.status, doc.status);
+      }
+      if (Boolean(before.flapping) !== Boolean(doc.flapping)) {
+        counts.flapping += doc.flapping ? 1 : -1;
+        statusChanged = true;
+      }
+      store.entities.set(doc.name, doc);
+      table.update(doc);
+      names.add(doc.name);
+    }
+    if (unknown) void reload().catch(() => {}); // a new entity: its place is in the whole list
+    if (names.size === 0) return;
+    summarize();
+    details.refresh(names);
+    // A status change shows at once (cells updated in place); figures alone at a calmer pace.
+    if (statusChanged) {
+      table.resort(names);
+      if (details.current() !== null) mark(details.current());
+      clearTimeout(lazyMap);
+      lazyMap = null;
+      void map.refresh();
+    } else {
+      lazyMap ??= setTimeout(() => { lazyMap = null; void map.refresh(); }, FIGURES_REFRESH_MS);
+    }
+  }
   events.addEventListener('entity', (e) => {
     const doc = JSON.parse(e.data);
-    const before = store.entities.get(doc.name);
-    const known = before !== undefined;
-    if (before?.status !== doc.status) {
-      statusChanged = true;
-      if (known) moveCount(before.status, doc.status);
-    }
-    if (known && Boolean(before.flapping) !== Boolean(doc.flapping)) {
-      counts.flapping += doc.flapping ? 1 : -1;
-      statusChanged = true;
-    }
-    store.entities.set(doc.name, doc);
-    if (known) table.update(doc);
-    else void loadAll().catch(() => {});
-    pending.add(doc.name);
-    // A batch arrives as several events at once: redraw once for all of them.
-    timer ??= setTimeout(() => {
-      timer = null;
-      const names = pending;
-      pending = new Set();
-      summarize();
-      details.refresh(names);
-      // A status change shows at once (cells updated in place); figures alone at a calmer pace.
-      if (statusChanged) {
-        statusChanged = false;
-        table.resort(names);
-        if (details.current() !== null) mark(details.current());
-        clearTimeout(lazyMap);
-        lazyMap = null;
-        void map.refresh();
-      } else {
-        lazyMap ??= setTimeout(() => { lazyMap = null; void map.refresh(); }, FIGURES_REFRESH_MS);
-      }
-    }, 30);
+    arrivedDuringLoad?.set(doc.name, doc);
+    incoming.set(doc.name, doc);
+    timer ??= setTimeout(apply, APPLY_MS);
   });
   events.addEventListener('config', (e) => {
     showConfig(JSON.parse(e.data));
-    void loadAll().catch(() => {});
+    void reload().catch(() => {});
   });
 }
 
@@ -311,7 +361,7 @@ setInterval(() => void showAnnouncements(document.querySelector('main')), 60_000
 
 setLive('connecting');
 connect();
-loadAll().catch((err) => {
+reload().catch((err) => {
   $('map-message').textContent = `Cannot reach pulsemap (${err.message}); retrying.`;
   $('map-message').hidden = false;
 });
