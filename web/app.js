@@ -83,7 +83,7 @@ async function showView(route) {
  */
 function chooseFirst() {
   firstChoice ??= (async () => {
-    const fetched = await map.fetchView('');
+    const [fetched] = await Promise.all([map.fetchView(''), firstList.promise]);
     const name = fetched.svg.getAttribute('data-view');
     const failing = [...store.entities.values()].some((d) => d.status === 'error');
     const choice = name === 'all' && map.readable(fetched) ? { kind: 'all' } : { kind: failing ? 'problems' : 'overview' };
@@ -102,6 +102,7 @@ async function follow() {
   const route = parseHash(location.hash);
   try {
     if (route.kind === 'entity') {
+      await firstList.promise;
       if (map.current().name === null) await showView(await chooseFirst());
       if (!map.has(route.name)) await showView({ kind: 'focus', name: route.name });
       mark(route.name);
@@ -210,6 +211,14 @@ const older = (doc, than) => (Date.parse(doc.lastcheck ?? '') || 0) < (Date.pars
 
 /** The store holds a whole /entities list; before that, event documents wait for it. */
 let loaded = false;
+/** Resolved by the first list: the view is fetched meanwhile, and waits for it only where it needs it. */
+const firstList = Promise.withResolvers();
+let firstShow = null;
+/** Shows the first view (once, unless it failed), fetched alongside the first list. */
+function showFirst() {
+  firstShow ??= follow().finally(() => { if (map.current().name === null) firstShow = null; });
+  return firstShow;
+}
 /** Documents sent by /events while /entities is on its way (they may be newer than the list). */
 let arrivedDuringLoad = null;
 let loading = null;
@@ -245,6 +254,7 @@ async function loadAll() {
     if (listed && !older(doc, listed)) store.entities.set(doc.name, doc);
   }
   loaded = true;
+  firstList.resolve();
   for (const name of store.trails.keys()) if (!store.entities.has(name)) store.trails.delete(name);
   recount();
   table.setAll([...store.entities.values()]);
@@ -255,7 +265,7 @@ async function loadAll() {
   void showAnnouncements(document.querySelector('main'));
   summarize();
   details.refresh(new Set(store.entities.keys()));
-  if (map.current().name === null) await follow();
+  if (map.current().name === null) await showFirst();
   else await map.refresh();
   const title = document.querySelector('#canvas svg title')?.textContent;
   if (title) { $('title').textContent = title; summarize(); }
@@ -361,6 +371,7 @@ setInterval(() => void showAnnouncements(document.querySelector('main')), 60_000
 
 setLive('connecting');
 connect();
+void showFirst();
 reload().catch((err) => {
   $('map-message').textContent = `Cannot reach pulsemap (${err.message}); retrying.`;
   $('map-message').hidden = false;
