@@ -281,7 +281,8 @@ function setLive(state) {
 const APPLY_MS = 50;
 
 function connect() {
-  const events = new EventSource('events');
+  // One `entities` event per batch of the server (`?batch`), not one event per document.
+  const events = new EventSource('events?batch');
   let everOpen = false;
   let missed = false;
   events.addEventListener('open', () => {
@@ -292,8 +293,8 @@ function connect() {
     missed = false;
   });
   events.addEventListener('error', () => { setLive('offline'); missed = true; });
-  // At 20,000 entities the server sends hundreds of documents a second, in batches: each event
-  // only parses and keeps its document (the last per name), and a batch is applied at once.
+  // At 20,000 entities the server sends hundreds of documents a second, in batches: an event
+  // only parses and keeps its documents (the last per name), and they are applied at once.
   let incoming = new Map();
   let timer = null;
   let lazyMap = null;
@@ -336,10 +337,11 @@ function connect() {
       lazyMap ??= setTimeout(() => { lazyMap = null; void map.refresh(); }, FIGURES_REFRESH_MS);
     }
   }
-  events.addEventListener('entity', (e) => {
-    const doc = JSON.parse(e.data);
-    arrivedDuringLoad?.set(doc.name, doc);
-    incoming.set(doc.name, doc);
+  events.addEventListener('entities', (e) => {
+    for (const doc of JSON.parse(e.data)) {
+      arrivedDuringLoad?.set(doc.name, doc);
+      incoming.set(doc.name, doc);
+    }
     timer ??= setTimeout(apply, APPLY_MS);
   });
   events.addEventListener('config', (e) => {
