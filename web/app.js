@@ -212,7 +212,8 @@ const older = (doc, than) => (Date.parse(doc.lastcheck ?? '') || 0) < (Date.pars
 /** The store holds a whole /entities list; before that, event documents wait for it. */
 let loaded = false;
 /** Resolved by the first list: the view is fetched meanwhile, and waits for it only where it needs it. */
-const firstList = Promise.withResolvers();
+const firstList = {};
+firstList.promise = new Promise((resolve) => { firstList.resolve = resolve; });
 let firstShow = null;
 /** Shows the first view (once, unless it failed), fetched alongside the first list. */
 function showFirst() {
