@@ -83,7 +83,7 @@ async function showView(route) {
  */
 function chooseFirst() {
   firstChoice ??= (async () => {
-    const fetched = await map.fetchView('');
+    const [fetched] = await Promise.all([map.fetchView(''), firstList.promise]);
     const name = fetched.svg.getAttribute('data-view');
     const failing = [...store.entities.values()].some((d) => d.status === 'error');
     const choice = name === 'all' && map.readable(fetched) ? { kind: 'all' } : { kind: failing ? 'problems' : 'overview' };
@@ -102,6 +102,7 @@ async function follow() {
   const route = parseHash(location.hash);
   try {
     if (route.kind === 'entity') {
+      await firstList.promise;
       if (map.current().name === null) await showView(await chooseFirst());
       if (!map.has(route.name)) await showView({ kind: 'focus', name: route.name });
       mark(route.name);
@@ -205,12 +206,59 @@ function showStore(status) {
 const STORE_POLL_MS = 15_000;
 setInterval(() => { getHealth().then((h) => { showStore(h.store); showConfig(h.config); showCluster(h.cluster); }, () => {}); }, STORE_POLL_MS);
 
+/** Whether `doc` reports an older check than `than` (then it is stale and not applied). */
+const older = (doc, than) => (Date.parse(doc.lastcheck ?? '') || 0) < (Date.parse(than.lastcheck ?? '') || 0);
+
+/** The store holds a whole /entities list; before that, event documents wait for it. */
+let loaded = false;
+/** Resolved by the first list: the view is fetched meanwhile, and waits for it only where it needs it. */
+const firstList = {};
+firstList.promise = new Promise((resolve) => { firstList.resolve = resolve; });
+let firstShow = null;
+/** Shows the first view (once, unless it failed), fetched alongside the first list. */
+function showFirst() {
+  firstShow ??= follow().finally(() => { if (map.current().name === null) firstShow = null; });
+  return firstShow;
+}
+/** Documents sent by /events while /entities is on its way (they may be newer than the list). */
+let arrivedDuringLoad = null;
+let loading = null;
+let loadAgain = false;
+
+/**
+ * Loads every entity's document and redraws. One load at a time: asked again meanwhile, it loads
+ * once more afterwards (a burst of unknown names or reconnects costs two loads, not one each).
+ */
+function reload() {
+  if (loading) { loadAgain = true; return loading; }
+  loading = loadAll().finally(() => {
+    loading = null;
+    if (loadAgain) { loadAgain = false; void reload().catch(() => {}); }
+  });
+  return loading;
+}
+
 async function loadAll() {
-  const [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
+  arrivedDuringLoad = new Map();
+  let docs;
+  let health;
+  let arrived;
+  try {
+    [docs, health] = await Promise.all([getJson('entities'), getHealth()]);
+  } finally {
+    arrived = arrivedDuringLoad;
+    arrivedDuringLoad = null;
+  }
   store.entities = new Map(docs.map((d) => [d.name, d]));
+  for (const doc of arrived.values()) {
+    const listed = store.entities.get(doc.name);
+    if (listed && !older(doc, listed)) store.entities.set(doc.name, doc);
+  }
+  loaded = true;
+  firstList.resolve();
   for (const name of store.trails.keys()) if (!store.entities.has(name)) store.trails.delete(name);
   recount();
-  table.setAll(docs);
+  table.setAll([...store.entities.values()]);
   applyFilter();
   showConfig(health.config);
   showStore(health.store);
@@ -218,7 +266,7 @@ async function loadAll() {
   void showAnnouncements(document.querySelector('main'));
   summarize();
   details.refresh(new Set(store.entities.keys()));
-  if (map.current().name === null) await follow();
+  if (map.current().name === null) await showFirst();
   else await map.refresh();
   const title = document.querySelector('#canvas svg title')?.textContent;
   if (title) { $('title').textContent = title; summarize(); }
@@ -230,61 +278,76 @@ function setLive(state) {
   live.textContent = { live: 'live', connecting: 'connecting…', offline: 'reconnecting…' }[state];
 }
 
+/** Event documents are applied together this long after the first of them arrived. */
+const APPLY_MS = 50;
+
 function connect() {
-  const events = new EventSource('events');
+  // One `entities` event per batch of the server (`?batch`), not one event per document.
+  const events = new EventSource('events?batch');
   let everOpen = false;
   let missed = false;
   events.addEventListener('open', () => {
     setLive('live');
     // Anything may have changed while the stream was down (a restart, a new configuration).
-    if (everOpen && missed) void loadAll().catch(() => {});
+    if (everOpen && missed) void reload().catch(() => {});
     everOpen = true;
     missed = false;
   });
   events.addEventListener('error', () => { setLive('offline'); missed = true; });
-  let pending = new Set();
+  // At 20,000 entities the server sends hundreds of documents a second, in batches: an event
+  // only parses and keeps its documents (the last per name), and they are applied at once.
+  let incoming = new Map();
   let timer = null;
-  let statusChanged = false;
   let lazyMap = null;
-  events.addEventListener('entity', (e) => {
-    const doc = JSON.parse(e.data);
-    const before = store.entities.get(doc.name);
-    const known = before !== undefined;
-    if (before?.status !== doc.status) {
-      statusChanged = true;
-      if (known) moveCount(before.status, doc.status);
-    }
-    if (known && Boolean(before.flapping) !== Boolean(doc.flapping)) {
-      counts.flapping += doc.flapping ? 1 : -1;
-      statusChanged = true;
-    }
-    store.entities.set(doc.name, doc);
-    if (known) table.update(doc);
-    else void loadAll().catch(() => {});
-    pending.add(doc.name);
-    // A batch arrives as several events at once: redraw once for all of them.
-    timer ??= setTimeout(() => {
-      timer = null;
-      const names = pending;
-      pending = new Set();
-      summarize();
-      details.refresh(names);
-      // A status change shows at once (cells updated in place); figures alone at a calmer pace.
-      if (statusChanged) {
-        statusChanged = false;
-        table.resort(names);
-        if (details.current() !== null) mark(details.current());
-        clearTimeout(lazyMap);
-        lazyMap = null;
-        void map.refresh();
-      } else {
-        lazyMap ??= setTimeout(() => { lazyMap = null; void map.refresh(); }, FIGURES_REFRESH_MS);
+  function apply() {
+    timer = null;
+    const docs = incoming;
+    incoming = new Map();
+    if (!loaded) return; // the list on its way has them (arrivedDuringLoad)
+    const names = new Set();
+    let statusChanged = false;
+    let unknown = false;
+    for (const doc of docs.values()) {
+      const before = store.entities.get(doc.name);
+      if (!before) { unknown = true; continue; }
+      if (older(doc, before)) continue;
+      if (before.status !== doc.status) {
+        statusChanged = true;
+        moveCount(before.status, doc.status);
       }
-    }, 30);
+      if (Boolean(before.flapping) !== Boolean(doc.flapping)) {
+        counts.flapping += doc.flapping ? 1 : -1;
+        statusChanged = true;
+      }
+      store.entities.set(doc.name, doc);
+      table.update(doc);
+      names.add(doc.name);
+    }
+    if (unknown) void reload().catch(() => {}); // a new entity: its place is in the whole list
+    if (names.size === 0) return;
+    summarize();
+    details.refresh(names);
+    // A status change shows at once (cells updated in place); figures alone at a calmer pace.
+    if (statusChanged) {
+      table.resort(names);
+      if (details.current() !== null) mark(details.current());
+      clearTimeout(lazyMap);
+      lazyMap = null;
+      void map.refresh();
+    } else {
+      lazyMap ??= setTimeout(() => { lazyMap = null; void map.refresh(); }, FIGURES_REFRESH_MS);
+    }
+  }
+  events.addEventListener('entities', (e) => {
+    for (const doc of JSON.parse(e.data)) {
+      arrivedDuringLoad?.set(doc.name, doc);
+      incoming.set(doc.name, doc);
+    }
+    timer ??= setTimeout(apply, APPLY_MS);
   });
   events.addEventListener('config', (e) => {
     showConfig(JSON.parse(e.data));
-    void loadAll().catch(() => {});
+    void reload().catch(() => {});
   });
 }
 
@@ -311,7 +374,8 @@ setInterval(() => void showAnnouncements(document.querySelector('main')), 60_000
 
 setLive('connecting');
 connect();
-loadAll().catch((err) => {
+void showFirst();
+reload().catch((err) => {
   $('map-message').textContent = `Cannot reach pulsemap (${err.message}); retrying.`;
   $('map-message').hidden = false;
 });

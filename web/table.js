@@ -11,6 +11,21 @@ const PAGE = 200;
 /** Whether the check behind a document passed: a passing check resets consecutive failures. */
 export const lastOk = (doc) => doc.consecutive_failures === 0;
 
+/** Up to this many moved rows are placed one by one; more are merged in one pass. */
+const FEW_MOVES = 16;
+
+/** Merges two lists sorted by `compare` into one. */
+export function mergeSorted(a, b, compare) {
+  const out = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compare(b[j], a[i]) < 0 ? b[j++] : a[i++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
 /** Worst first: the default order puts what needs attention at the top. */
 export const SEVERITY = { error: 0, blocked: 1, pending: 2, degraded: 3, maintenance: 4, unknown: 5, ok: 6 };
 
@@ -29,6 +44,8 @@ const KEYS = {
 
 export function createTable({ body, head, more, onSelect, store }) {
   const rows = new Map();
+  /** Rows kept but out of the table whose documents changed: filled when drawn again. */
+  const stale = new Set();
   const position = new Map();
   let selected = null;
   let sort = { key: 'status', dir: 1 };
@@ -56,19 +73,25 @@ export function createTable({ body, head, more, onSelect, store }) {
     }
   }
 
+  const tick = (h) => el('span', {
+    class: `tick pm-${h.status}${h.ok ? '' : ' failed'}`,
+    title: `${formatTime(h.at)} · ${h.status} · ${formatLatency(h.latency_ms)}${h.message ? ` · ${h.message}` : ''}`,
+  });
+
+  function labelTrail(row, history) {
+    const items = history.slice(0, TRAIL);
+    const passed = items.filter((h) => h.ok).length;
+    row.trail.setAttribute('aria-label', items.length ? `${passed} of the last ${items.length} checks passed` : 'no checks yet');
+  }
+
   function drawTrail(name) {
     const row = rows.get(name);
     const history = store.trails.get(name);
     if (!row || !history) return;
-    const items = history.slice(0, TRAIL).reverse();
-    const passed = items.filter((h) => h.ok).length;
-    const bars = items.map((h) => el('span', {
-      class: `tick pm-${h.status}${h.ok ? '' : ' failed'}`,
-      title: `${formatTime(h.at)} · ${h.status} · ${formatLatency(h.latency_ms)}${h.message ? ` · ${h.message}` : ''}`,
-    }));
-    for (let i = items.length; i < TRAIL; i++) bars.unshift(el('span', { class: 'tick empty' }));
+    const bars = history.slice(0, TRAIL).reverse().map(tick);
+    while (bars.length < TRAIL) bars.unshift(el('span', { class: 'tick empty' }));
     row.trail.replaceChildren(...bars);
-    row.trail.setAttribute('aria-label', items.length ? `${passed} of the last ${items.length} checks passed` : 'no checks yet');
+    labelTrail(row, history);
   }
 
   function makeRow(doc) {
@@ -80,30 +103,47 @@ export function createTable({ body, head, more, onSelect, store }) {
     };
     const trail = el('div', { class: 'trail', role: 'img', 'aria-label': 'loading' });
     cells.trail.append(trail);
+    cells.lastcheck.append(el('time'));
     const tr = el('tr', { 'data-entity': doc.name, on: { click: () => onSelect(doc.name, name) } }, Object.values(cells));
-    const row = { tr, cells, trail, button: name };
+    // `written`: what the cells say now, so that a new document changes only what differs.
+    const row = { tr, cells, trail, button: name, written: {} };
     rows.set(doc.name, row);
     observer.observe(tr);
     drawTrail(doc.name);
     return row;
   }
 
+  /** Writes a row's cells from a document, touching only those whose text changed. */
   function fill(row, doc) {
-    const { cells } = row;
-    row.tr.className = `status-${doc.status}${selected === doc.name ? ' selected' : ''}`;
-    const b = badge(doc.status);
-    if (doc.blocked_by) b.title = `blocked by ${doc.blocked_by}`;
-    cells.status.replaceChildren(b);
-    cells.message.textContent = problemText(doc);
-    cells.type.textContent = doc.type;
+    const { cells, written } = row;
+    const set = (key, value, write) => {
+      if (written[key] === value) return;
+      written[key] = value;
+      write(value);
+    };
+    set('class', `status-${doc.status}${selected === doc.name ? ' selected' : ''}`, (v) => { row.tr.className = v; });
+    set('badge', `${doc.status}\n${doc.blocked_by ?? ''}`, () => {
+      const b = badge(doc.status);
+      if (doc.blocked_by) b.title = `blocked by ${doc.blocked_by}`;
+      cells.status.replaceChildren(b);
+    });
+    set('message', problemText(doc), (v) => { cells.message.textContent = v; });
+    set('type', doc.type, (v) => { cells.type.textContent = v; });
     // Less than a day of data: the figure is marked, and its title says how much there is.
     const uptime = formatPercent(doc.uptime?.['24h']);
     const partial = formatUptime(doc, '24h');
-    cells.uptime.textContent = uptime;
-    cells.uptime.title = partial === uptime ? '' : `24 h: ${partial}`;
-    cells.uptime.classList.toggle('partial', partial !== uptime);
-    cells.latency.textContent = formatLatency(doc.latency_ms);
-    cells.lastcheck.replaceChildren(el('time', { datetime: doc.lastcheck ?? '', title: formatTime(doc.lastcheck), text: formatAgo(doc.lastcheck) }));
+    set('uptime', `${uptime}\n${partial}`, () => {
+      cells.uptime.textContent = uptime;
+      cells.uptime.title = partial === uptime ? '' : `24 h: ${partial}`;
+      cells.uptime.classList.toggle('partial', partial !== uptime);
+    });
+    set('latency', formatLatency(doc.latency_ms), (v) => { cells.latency.textContent = v; });
+    const time = cells.lastcheck.firstChild;
+    set('lastcheck', doc.lastcheck ?? '', (v) => {
+      time.setAttribute('datetime', v);
+      time.title = formatTime(doc.lastcheck);
+    });
+    set('ago', formatAgo(doc.lastcheck), (v) => { time.textContent = v; });
   }
 
   // Every entity's name in table order, with the sort key each was placed by. A batch of changed
@@ -134,20 +174,32 @@ export function createTable({ body, head, more, onSelect, store }) {
     order = [...keyOf.keys()].sort(compare);
   }
 
-  /** Moves the rows of changed documents to where their new keys sort. */
+  /**
+   * Moves the rows of changed documents to where their new keys sort: one by one (binary search)
+   * for a few, else in one pass (take them out, sort them, merge) so that a batch of hundreds
+   * costs one walk over the order rather than hundreds of splices of it.
+   */
   function reorder(names) {
     const key = KEYS[sort.key];
+    const moved = [];
     for (const name of names) {
       const doc = store.entities.get(name);
       if (!doc || !position.has(name)) continue; // a new entity: setAll places it
-      const next = key(doc);
-      if (keyOf.has(name)) {
-        if (keyOf.get(name) === next) continue;
-        order.splice(lowerBound(name), 1);
-      }
-      keyOf.set(name, next);
-      order.splice(lowerBound(name), 0, name);
+      if (!keyOf.has(name) || keyOf.get(name) !== key(doc)) moved.push(name);
     }
+    if (moved.length <= FEW_MOVES) {
+      for (const name of moved) {
+        if (keyOf.has(name)) order.splice(lowerBound(name), 1);
+        keyOf.set(name, key(store.entities.get(name)));
+        order.splice(lowerBound(name), 0, name);
+      }
+      return;
+    }
+    const leaving = new Set(moved);
+    const rest = order.filter((name) => !leaving.has(name));
+    for (const name of moved) keyOf.set(name, key(store.entities.get(name)));
+    moved.sort(compare);
+    order = mergeSorted(rest, moved, compare);
   }
 
   let drawn = [];
@@ -165,6 +217,7 @@ export function createTable({ body, head, more, onSelect, store }) {
       body.replaceChildren(...shown.map((doc) => {
         let row = rows.get(doc.name);
         if (!row) fill(row = makeRow(doc), doc);
+        else if (stale.delete(doc.name)) { fill(row, doc); drawTrail(doc.name); }
         return row.tr;
       }));
       drawn = shown.map((doc) => doc.name);
@@ -187,13 +240,22 @@ export function createTable({ body, head, more, onSelect, store }) {
   }
   more.querySelector('button').addEventListener('click', () => { limit += PAGE; draw(); });
 
-  /** A new result arrived by event: extend a loaded trail without asking the server. */
+  /**
+   * A new result arrived by event: extend a loaded trail without asking the server. A drawn row
+   * loses its oldest tick and gains the new one (not thirty new ones); a row out of the table is
+   * drawn again when it comes back.
+   */
   function pushResult(doc) {
     const history = store.trails.get(doc.name);
     if (!history || !doc.lastcheck || history[0]?.at === doc.lastcheck) return;
     history.unshift({ at: doc.lastcheck, ok: lastOk(doc), status: doc.status, latency_ms: doc.latency_ms, message: doc.message });
     history.length = Math.min(history.length, TRAIL);
-    drawTrail(doc.name);
+    const row = rows.get(doc.name);
+    if (!row || !row.tr.isConnected) return;
+    if (row.trail.childElementCount !== TRAIL) { drawTrail(doc.name); return; }
+    row.trail.firstElementChild.remove();
+    row.trail.append(tick(history[0]));
+    labelTrail(row, history);
   }
 
   return {
@@ -201,16 +263,20 @@ export function createTable({ body, head, more, onSelect, store }) {
     setAll(docs) {
       position.clear();
       docs.forEach((d, i) => position.set(d.name, i));
-      for (const [name, row] of rows) if (!position.has(name)) { observer.unobserve(row.tr); rows.delete(name); }
+      for (const [name, row] of rows) if (!position.has(name)) { observer.unobserve(row.tr); rows.delete(name); stale.delete(name); }
       // Rows are filled anew: a document may have changed while its row was not in the table.
-      for (const [name, row] of rows) fill(row, store.entities.get(name));
+      for (const [name, row] of rows) {
+        if (row.tr.isConnected) fill(row, store.entities.get(name));
+        else stale.add(name);
+      }
       sortAll();
       draw();
     },
     /** A changed document: its row in place (the order is redrawn by `resort`). */
     update(doc) {
       const row = rows.get(doc.name);
-      if (row) fill(row, doc);
+      if (row?.tr.isConnected) fill(row, doc);
+      else if (row) stale.add(doc.name);
       pushResult(doc);
     },
     /** These documents changed: their rows move where they now sort. */
@@ -225,13 +291,19 @@ export function createTable({ body, head, more, onSelect, store }) {
     },
     tick() {
       for (const { name } of shown) {
-        const time = rows.get(name)?.cells.lastcheck.firstChild;
-        if (time) time.textContent = formatAgo(store.entities.get(name)?.lastcheck);
+        const row = rows.get(name);
+        const ago = formatAgo(store.entities.get(name)?.lastcheck);
+        if (!row || row.written.ago === ago) continue;
+        row.written.ago = ago;
+        row.cells.lastcheck.firstChild.textContent = ago;
       }
     },
     select(name) {
       selected = name;
-      for (const [n, row] of rows) row.tr.classList.toggle('selected', n === name);
+      for (const [n, row] of rows) {
+        row.tr.classList.toggle('selected', n === name);
+        row.written.class = row.tr.className;
+      }
     },
   };
 }

@@ -208,6 +208,42 @@ test('events: results within one flush period go out as one batch', async () => 
   }
 });
 
+test('events: a client that asks for batches gets one `entities` event per batch, with the same documents', async () => {
+  const clock = fakeClock();
+  const batching = createEventHub({ monitor, store, clock, flushMs: 300, heartbeatMs: 60_000 });
+  monitor.connect([map, hub, batching]);
+  const read = (stream: ReturnType<EventHub['connect']>) => {
+    const chunks: string[] = [];
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => chunks.push(c));
+    return () => chunks.join('');
+  };
+  const whole = batching.connect(undefined, { batch: true });
+  const single = batching.connect();
+  const [wholeText, singleText] = [read(whole), read(single)];
+  try {
+    await monitor.checkNow('db');
+    await monitor.checkNow('web');
+    await clock.advance(300);
+    const deadline = Date.now() + 10_000;
+    while (!(wholeText().includes('event: entities') && singleText().includes('event: entity')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const batches = [...wholeText().matchAll(/event: entities\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!) as { name: string }[]);
+    assert.equal(batches.length, 1, 'one event for the batch');
+    assert.doesNotMatch(wholeText(), /event: entity\n/);
+    const singles = [...singleText().matchAll(/event: entity\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!) as { name: string });
+    assert.deepEqual(batches[0]!.map((d) => d.name).sort(), ['db', 'web']);
+    assert.deepEqual(batches[0], singles, 'the same documents as one event each');
+    batching.configChanged({ path: 'entities.yaml', loaded_at: 0, error: null });
+    while (!wholeText().includes('event: config') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(wholeText(), /event: config\ndata: /, 'configuration events as before');
+  } finally {
+    whole.destroy();
+    single.destroy();
+    batching.close();
+    monitor.connect([map, hub]);
+  }
+});
+
 test('events: a client that stops reading is dropped once 1 KiB waits for it; a reading client keeps every event', async () => {
   const limited = createEventHub({ monitor, store, heartbeatMs: 60_000, maxBufferedBytes: 1024 });
   let drops = 0;

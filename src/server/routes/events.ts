@@ -1,6 +1,7 @@
 // Server-Sent Events: entity documents when checks end (coalesced into at most one batch per
-// flush period), configuration status on reloads and rejected edits, and a heartbeat comment
-// that keeps proxies from closing an idle stream.
+// flush period; one event per document, or one event per batch for clients that ask for it),
+// configuration status on reloads and rejected edits, and a heartbeat comment that keeps proxies
+// from closing an idle stream.
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Monitor, MonitorSubscriber } from '../../monitor/monitor.ts';
@@ -19,9 +20,10 @@ export interface EventHub extends Required<Pick<MonitorSubscriber, 'onResult' | 
   configChanged(status: ConfigStatus): void;
   /**
    * Starts a stream for one client; it leaves the hub when it closes. `drop` ends the client's
-   * connection when it falls too far behind (default: the stream is destroyed).
+   * connection when it falls too far behind (default: the stream is destroyed). With `batch`, a
+   * batch of documents is one `entities` event (an array) instead of one `entity` event each.
    */
-  connect(drop?: () => void): PassThrough;
+  connect(drop?: () => void, options?: { batch?: boolean }): PassThrough;
   clients(): number;
   close(): void;
 }
@@ -55,15 +57,16 @@ export function createEventHub(options: EventHubOptions): EventHub {
   const flushMs = options.flushMs ?? 1000;
   const uptime = options.uptime ?? createUptimeCache(options.store, clock);
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-  /** Each client's stream and how to end its connection. */
-  const clients = new Map<PassThrough, () => void>();
+  /** Each client's stream, how to end its connection, and whether it takes whole batches. */
+  const clients = new Map<PassThrough, { drop: () => void; batch: boolean }>();
   const changed = new Set<string>();
   let timer: unknown = null;
   let lastFlush = -Infinity;
   let closed = false;
 
-  function broadcast(text: string): void {
-    for (const [client, drop] of clients) {
+  /** Writes `text` to every client, or what it gives for the client's kind of stream. */
+  function broadcast(text: string | ((batch: boolean) => string)): void {
+    for (const [client, { drop, batch }] of clients) {
       // A client that stopped reading (a frozen tab, a link gone silent) would have every batch
       // kept for it without end: a thousand of them held gigabytes. Past the limit it is dropped;
       // EventSource reconnects and the page reloads the current state.
@@ -72,7 +75,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
         drop();
         continue;
       }
-      client.write(text);
+      client.write(typeof text === 'string' ? text : text(batch));
     }
   }
 
@@ -81,14 +84,19 @@ export function createEventHub(options: EventHubOptions): EventHub {
     lastFlush = now();
     const names = [...changed];
     changed.clear();
-    const frames: string[] = [];
+    const docs: string[] = [];
     for (const name of names) {
       const entity = monitor.entity(name);
       const state = monitor.state(name);
       if (!entity || !state) continue;
-      frames.push(frame('entity', toDocument(entity, state, await uptime.get(name).catch(() => undefined), options.marks?.(name))));
+      docs.push(JSON.stringify(toDocument(entity, state, await uptime.get(name).catch(() => undefined), options.marks?.(name))));
     }
-    if (!closed && frames.length > 0) broadcast(frames.join(''));
+    if (closed || docs.length === 0) return;
+    // Each text is made once, and only when a client of its kind is there.
+    const texts: Partial<Record<'batch' | 'single', string>> = {};
+    broadcast((batch) => (batch
+      ? texts.batch ??= `event: entities\ndata: [${docs.join(',')}]\n\n`
+      : texts.single ??= docs.map((doc) => `event: entity\ndata: ${doc}\n\n`).join('')));
   }
 
   function schedule(name: string): void {
@@ -107,9 +115,9 @@ export function createEventHub(options: EventHubOptions): EventHub {
     configChanged(status) {
       broadcast(frame('config', configPayload(status)));
     },
-    connect(drop) {
+    connect(drop, connectOptions) {
       const stream = new PassThrough();
-      clients.set(stream, drop ?? (() => stream.destroy()));
+      clients.set(stream, { drop: drop ?? (() => stream.destroy()), batch: connectOptions?.batch ?? false });
       stream.on('close', () => clients.delete(stream));
       stream.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
       return stream;
@@ -133,7 +141,8 @@ export function eventRoutes(router: Router, hub: EventHub): void {
     ctx.set('X-Accel-Buffering', 'no');
     ctx.type = 'text/event-stream';
     // Dropped as too slow: end the connection itself, so the browser notices and reconnects.
-    const stream = hub.connect(() => ctx.res.destroy());
+    // `?batch`: a browser parses one event per batch instead of hundreds (web/app.js asks for it).
+    const stream = hub.connect(() => ctx.res.destroy(), { batch: ctx.query.batch !== undefined });
     // The socket closing (client gone, server shutting down) ends the client's stream.
     ctx.res.on('close', () => stream.destroy());
     ctx.body = stream;
