@@ -1,17 +1,20 @@
 // The views of the map, each a small graph laid out on its own: the overview (a cell per
 // top-level group), a group (its entities, its subgroups as cells, outside neighbours as stubs),
-// a focus (one entity, its dependencies down to the roots, its dependents) and the problems.
-// Every view decides which unit each entity is drawn as; edges between units are aggregated.
-// Pure.
+// a range (the groups of one level from one name to another), a focus (one entity, its
+// dependencies down to the roots, its dependents) and the problems. Every view decides which unit
+// each entity is drawn as; edges between units are aggregated. A level with more groups than
+// the view draws readably collects them into range cells (ranges.ts). Pure.
 import type { EntityState, Status } from '../types.ts';
 import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
-import { blockedCell, buildCell, groupCell, noteCell, stubCell, worstStatus } from './cells.ts';
+import { blockedCell, buildCell, groupCell, noteCell, rangeCell, stubCell, worstStatus } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { childOf, leaf, reach, within } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildMap } from './source.ts';
 import type { MapEdge, MapModel, MapNode, NodeKind, StateLookup } from './source.ts';
+import { byName, levelBudget, parentOf, parseSpan, partition, spanLabel, spanName, troubled } from './ranges.ts';
+import type { Part } from './ranges.ts';
 import { ViewError, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -24,15 +27,17 @@ export const MAX_BLOCKED_SHOWN = 3;
 /** The path of the cell that collects ungrouped entities. */
 export const UNGROUPED = '';
 
-type UnitKind = 'entity' | 'stub' | 'group' | 'blocked';
+type UnitKind = 'entity' | 'stub' | 'group' | 'range' | 'blocked';
 
 interface Unit {
   readonly kind: UnitKind;
   readonly key: string;
   /** Entity name or group path. */
   readonly name: string;
-  /** What a group cell is called. */
+  /** What a group or range cell is called. */
   readonly label?: string;
+  /** How many groups a range cell holds. */
+  readonly groups?: number;
   readonly members: string[];
 }
 
@@ -43,16 +48,20 @@ interface Plan {
   /** Which dependency edges the view draws (default: all between two units). */
   readonly keep?: (from: string, to: string) => boolean;
   readonly note?: string;
+  /** Which groups are ranged depends on statuses (troubled groups stay cells of their own). */
+  byStatus?: boolean;
 }
 
-function newPlan(keep?: Plan['keep']): Plan & { add(kind: UnitKind, key: string, name: string, entity: string, label?: string): void } {
+type Add = (kind: UnitKind, key: string, name: string, entity: string, label?: string, groups?: number) => void;
+
+function newPlan(keep?: Plan['keep']): Plan & { add: Add } {
   const units = new Map<string, Unit>();
   const unitOf = new Map<string, string>();
   return {
     units, unitOf, keep,
-    add(kind, key, name, entity, label) {
+    add(kind, key, name, entity, label, groups) {
       let unit = units.get(key);
-      if (!unit) units.set(key, (unit = { kind, key, name, label, members: [] }));
+      if (!unit) units.set(key, (unit = { kind, key, name, label, groups, members: [] }));
       unit.members.push(entity);
       unitOf.set(entity, key);
     },
@@ -62,11 +71,45 @@ function newPlan(keep?: Plan['keep']): Plan & { add(kind: UnitKind, key: string,
 const groupKey = (path: string): string => `group:${path}`;
 const groupLabel = (path: string): string => (path === UNGROUPED ? 'ungrouped' : leaf(path));
 
-function overview(graph: MapGraph): Plan {
+/** Whether an entity's status should keep its group out of a range. */
+type Trouble = (name: string) => boolean;
+
+/** The cell an entity goes in: kind, key, name, label, groups (see Unit). */
+type Place = readonly [UnitKind, string, string, (string | undefined)?, (number | undefined)?];
+const put = (plan: Plan & { add: Add }, place: Place, entity: string): void => plan.add(place[0], place[1], place[2], entity, place[3], place[4]);
+
+/**
+ * The child groups of `parent` (sorted), those of them with something wrong, drawn in at most
+ * `room` cells: entity group -> [kind, key, name, label, groups] of the cell it goes in.
+ */
+function levelOf(graph: MapGraph, parent: string, only: ((child: string) => boolean) | null, room: number, trouble: Trouble, plan: Plan): (group: string) => Place {
+  const children = new Set<string>();
+  const bad = new Set<string>();
+  for (const e of graph.config.entities) {
+    const child = e.group === null ? null : childOf(parent, e.group);
+    if (child === null || (only && !only(child))) continue;
+    children.add(child);
+    if (trouble(e.name)) bad.add(child);
+  }
+  const sorted = [...children].sort(byName);
+  const parts: Part[] = partition(sorted, (g) => bad.has(g), Math.max(2, room));
+  const cellOf = new Map<string, Place>();
+  for (const part of parts) {
+    if (typeof part === 'string') { cellOf.set(part, ['group', groupKey(part), part]); continue; }
+    const name = spanName(part);
+    for (const g of part.groups) cellOf.set(g, ['range', `range:${name}`, name, spanLabel(part), part.groups.length]);
+  }
+  if (parts.length < sorted.length) plan.byStatus = true;
+  return (group) => cellOf.get(childOf(parent, group)!)!;
+}
+
+function overview(graph: MapGraph, trouble: Trouble): Plan {
   const plan = newPlan();
   const loose = graph.config.entities.filter((e) => e.group === null);
+  const looseCells = loose.length <= MAX_LOOSE ? loose.length : 1;
+  const cellOf = levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - looseCells, trouble, plan);
   for (const e of graph.config.entities) {
-    if (e.group !== null) plan.add('group', groupKey(childOf(UNGROUPED, e.group)!), childOf(UNGROUPED, e.group)!, e.name);
+    if (e.group !== null) put(plan, cellOf(e.group), e.name);
     else if (loose.length <= MAX_LOOSE) plan.add('entity', e.name, e.name, e.name);
     else plan.add('group', groupKey(UNGROUPED), UNGROUPED, e.name);
   }
@@ -88,28 +131,71 @@ function outsideUnit(path: string, group: string | null, collapse: boolean): [Un
   return ['group', groupKey(target), target];
 }
 
-function groupView(graph: MapGraph, path: string): Plan {
+function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
   const inside = (name: string): boolean => {
     const g = graph.byName.get(name)!.group;
     return path === UNGROUPED ? g === null : within(g, path);
   };
   if (path !== UNGROUPED && !graph.groups.has(path)) throw new ViewError(404, `no group '${path}'`);
   const plan = newPlan((from, to) => inside(from) || inside(to));
+  const own = graph.config.entities.filter((e) => inside(e.name) && (path === UNGROUPED || e.group === path)).length;
+  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, levelBudget(graph.config, MAX_CELLS) - own, trouble, plan);
+  return withOutside(graph, path, plan, inside, (e) => {
+    if (e.group === null || path === UNGROUPED || e.group === path) plan.add('entity', e.name, e.name, e.name);
+    else put(plan, cellOf!(e.group), e.name);
+  });
+}
+
+/** Places every entity `inside` (by `place`), then the entities outside that they are tied to. */
+function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean,
+  place: (e: MapGraph['config']['entities'][number]) => void, outsideUnitOf?: (name: string) => Unit | undefined): Plan {
   const outside = new Set<string>();
   for (const e of graph.config.entities) {
     if (!inside(e.name)) continue;
-    const child = e.group === null || path === UNGROUPED ? null : childOf(path, e.group);
-    if (child === null) plan.add('entity', e.name, e.name, e.name);
-    else plan.add('group', groupKey(child), child, e.name);
+    place(e);
     for (const n of [...graph.deps.get(e.name)!, ...graph.dependents.get(e.name)!]) if (!inside(n)) outside.add(n);
   }
   const collapse = plan.units.size + outside.size > MAX_CELLS || outside.size > 40;
   for (const name of outside) {
+    const theirs = outsideUnitOf?.(name);
+    if (theirs) { plan.add(theirs.kind, theirs.key, theirs.name, name, theirs.label, theirs.groups); continue; }
     const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse);
     if (unit) plan.add(unit[0], unit[1], unit[2], name);
     else plan.add('stub', name, name, name);
   }
   return plan;
+}
+
+/**
+ * The groups of one level from FIRST to LAST as cells (ranged again if still too many), and the
+ * entities outside them they are tied to, drawn as the cells the level above draws them in.
+ */
+function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
+  const span = parseSpan(text, (p) => graph.groups.has(p));
+  if (!span) throw new ViewError(404, `no range '${text}' (FIRST..LAST, two groups of one level)`);
+  const { parent, first, last } = span;
+  const inRange = (child: string): boolean => byName(first, child) <= 0 && byName(child, last) <= 0;
+  const inside = (name: string): boolean => {
+    const g = graph.byName.get(name)!.group;
+    const child = g === null ? null : childOf(parent, g);
+    return child !== null && inRange(child);
+  };
+  const above = parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
+  const plan = newPlan((from, to) => inside(from) || inside(to));
+  const cellOf = levelOf(graph, parent, inRange, levelBudget(graph.config, MAX_CELLS), trouble, plan);
+  const drawn = withOutside(graph, parent, plan, inside, (e) => put(plan, cellOf(e.group!), e.name), (name) => {
+    const key = above.unitOf.get(name);
+    const unit = key === undefined ? undefined : above.units.get(key);
+    // A range of the level above that overlaps this one would be named after groups drawn here:
+    // the neighbour's own group instead.
+    if (unit?.kind !== 'range') return unit;
+    const theirs = parseSpan(unit.name, (p) => graph.groups.has(p))!;
+    if (byName(theirs.last, first) < 0 || byName(last, theirs.first) < 0) return unit;
+    const child = childOf(parent, graph.byName.get(name)!.group!)!;
+    return { kind: 'group', key: groupKey(child), name: child, members: [] };
+  });
+  if (above.byStatus) plan.byStatus = true;
+  return drawn;
 }
 
 function focusView(graph: MapGraph, name: string): Plan {
@@ -154,7 +240,7 @@ function problemsView(graph: MapGraph, stateOf: (name: string) => EntityState): 
   return plan;
 }
 
-const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
+const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', range: 'range', blocked: 'group' };
 
 /**
  * Status counts of a view's group cells, kept as statuses change (countTransition) rather than
@@ -172,7 +258,7 @@ interface Tally {
 function tallyOf(units: readonly Unit[], statusOf: (name: string) => Status): Tally {
   const tally: Tally = { unitOf: new Map(), counted: new Map(), counts: new Map() };
   for (const unit of units) {
-    if (unit.kind !== 'group') continue;
+    if (unit.kind !== 'group' && unit.kind !== 'range') continue;
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
     for (const n of unit.members) {
       const status = statusOf(n);
@@ -203,6 +289,8 @@ export interface Structure {
   readonly edges: readonly { readonly from: string; readonly to: string; readonly count: number }[];
   readonly note?: string;
   readonly tally: Tally;
+  /** Its ranges depend on which groups are troubled: drop it when an entity's trouble changes. */
+  readonly byStatus: boolean;
 }
 
 /** Dependency edges between units, one per pair with its count. */
@@ -220,7 +308,7 @@ function structureOf(graph: MapGraph, plan: Plan, statusOf: (name: string) => St
   }
   const edges = [...counts].flatMap(([from, row]) => [...row].map(([to, count]) => ({ from, to, count })));
   const units = [...plan.units.values()];
-  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf) };
+  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf), byStatus: plan.byStatus ?? false };
 }
 
 /** Units -> nodes with cells coloured by the live states. */
@@ -239,7 +327,9 @@ function paint(graph: MapGraph, structure: Structure, view: string, stateOf: (na
     } else {
       const counts = structure.tally.counts.get(unit.key);
       status = counts ? worstStatus(counts) : 'blocked';
-      cell = counts ? groupCell(groupLabel(unit.name), counts) : blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length);
+      cell = !counts ? blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length)
+        : unit.kind === 'range' ? rangeCell(unit.label!, unit.groups!, counts)
+          : groupCell(groupLabel(unit.name), counts);
     }
     nodes.push({ id, kind: NODE_KIND[unit.kind], key: unit.key, name: unit.name, status, cell });
   }
@@ -259,10 +349,12 @@ export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, 
   const name = viewName(spec);
   let structure = structures?.get(name);
   if (!structure) {
-    const plan = spec.kind === 'overview' ? overview(graph)
-      : spec.kind === 'group' ? groupView(graph, spec.path)
-        : spec.kind === 'focus' ? focusView(graph, spec.name)
-          : problemsView(graph, stateOf);
+    const trouble = (n: string): boolean => troubled(stateOf(n).status);
+    const plan = spec.kind === 'overview' ? overview(graph, trouble)
+      : spec.kind === 'group' ? groupView(graph, spec.path, trouble)
+        : spec.kind === 'range' ? rangeView(graph, spec.range, trouble)
+          : spec.kind === 'focus' ? focusView(graph, spec.name)
+            : problemsView(graph, stateOf);
     structure = structureOf(graph, plan, (n) => stateOf(n).status);
     if (spec.kind !== 'problems') structures?.set(name, structure);
   }
