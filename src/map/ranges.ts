@@ -18,8 +18,12 @@ export function levelBudget(config: Pick<Config, 'map'>, most: number): number {
   return Math.max(MIN_LEVEL_CELLS, Math.min(config.map.max_entities, most));
 }
 
-/** Statuses that keep a group out of a range (a cell of its own): something is wrong in it. */
-const TROUBLE: ReadonlySet<Status> = new Set<Status>(['error', 'blocked', 'pending', 'degraded']);
+/**
+ * Statuses that keep a group out of a range (a cell of its own): something is down in it, or taken
+ * down by a root. Pending and degraded only colour their range: a single failed check or a slow
+ * answer would otherwise move cells (and need a new layout) at every flip.
+ */
+const TROUBLE: ReadonlySet<Status> = new Set<Status>(['error', 'blocked']);
 export const troubled = (status: Status): boolean => TROUBLE.has(status);
 
 /** Group names compare by code unit: the same order everywhere, whatever the locale. */

@@ -190,19 +190,17 @@ export function createMapService(options: MapServiceOptions): MapService {
    * whole map) that go to the layout process: start it while the view asked for now is built, so
    * the next one, often a click away, does not wait for a process to start. It exits when idle.
    */
-  function prestartFor(spec: ViewSpec | null | undefined): void {
+  function prestartFor(): void {
     if (monitor.config().entities.length <= renderer.inProcessCells) return;
-    // The view just built, when it is small (laid out here), warms the process up: nomnoml's code
-    // is compiled there before the first large view needs it.
-    const model = views.get(viewName(spec ?? defaultView(monitor.config())))?.model?.value;
-    const job = model && model.nodes.length <= renderer.inProcessCells ? mapSource(model, 'layout') : undefined;
-    renderer.prestart(job);
+    // It warms itself up on a made-up view of about the size of the largest ones (warm-up.ts),
+    // off the request path: nomnoml's code is compiled before the first large view needs it.
+    renderer.prestart();
   }
 
   /** Lays out the default view ahead of the first request after a start or a reload. */
   function warm(): void {
     renderSvg().catch(() => {});
-    prestartFor(null);
+    prestartFor();
   }
   warm();
 
@@ -214,7 +212,7 @@ export function createMapService(options: MapServiceOptions): MapService {
       // Navigation (not a dashboard asking for the same view again) may lead to a large view next.
       const name = viewName(spec ?? defaultView(monitor.config()));
       const svg = renderSvg(spec);
-      if (name !== lastAsked) prestartFor(spec);
+      if (name !== lastAsked) prestartFor();
       lastAsked = name;
       return svg;
     },
