@@ -26,8 +26,27 @@ export function levelBudget(config: Pick<Config, 'map'>, most: number): number {
 const TROUBLE: ReadonlySet<Status> = new Set<Status>(['error', 'blocked']);
 export const troubled = (status: Status): boolean => TROUBLE.has(status);
 
-/** Group names compare by code unit: the same order everywhere, whatever the locale. */
-export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const DIGITS = /(\d+)/;
+
+/**
+ * Group names in natural order (`vds_2` before `vds_10`), the same everywhere whatever the locale:
+ * runs of digits compare by value, the rest by code unit; equal so far, by code unit (`01`, `1`).
+ */
+export function byName(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = a.split(DIGITS);
+  const y = b.split(DIGITS);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue;
+    // Odd places hold the digit runs.
+    if (i % 2 === 1) {
+      const d = Number(x[i]) - Number(y[i]) || (x[i]!.length - y[i]!.length);
+      if (d !== 0 && Number.isFinite(d)) return d < 0 ? -1 : 1;
+    }
+    return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length !== y.length ? x.length - y.length < 0 ? -1 : 1 : a < b ? -1 : 1;
+}
 
 export interface Span {
   readonly first: string;

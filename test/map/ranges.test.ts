@@ -7,7 +7,7 @@ import { indexGraph } from '../../src/map/graph.ts';
 import type { MapGraph } from '../../src/map/graph.ts';
 import { buildView } from '../../src/map/views.ts';
 import type { Structure } from '../../src/map/views.ts';
-import { levelBudget, parseSpan, partition } from '../../src/map/ranges.ts';
+import { byName, levelBudget, parseSpan, partition } from '../../src/map/ranges.ts';
 import type { Part } from '../../src/map/ranges.ts';
 import { parseViewQuery, ViewError } from '../../src/map/view.ts';
 import type { ViewSpec } from '../../src/map/view.ts';
@@ -40,6 +40,14 @@ test('partition: groups that fit are cells; else at most `room` cells, in order,
     for (const i of c.kept) assert.ok(singles.includes(groups[i]!), `${c.name}: ${groups[i]} is a cell of its own`);
     for (const p of parts) if (typeof p !== 'string') assert.ok(p.groups.length > 1 && p.first === p.groups[0] && p.last === p.groups.at(-1));
   }
+});
+
+test('groups are in natural order, whatever the locale', () => {
+  assert.deepEqual(['vds_10', 'vds_2', 'vds_1', 'vds_100', 'b10', 'b2c10', 'b2c9', 'vds_01', ''].sort(byName),
+    ['', 'b2c9', 'b2c10', 'b10', 'vds_1', 'vds_01', 'vds_2', 'vds_10', 'vds_100']);
+  const graph = indexGraph(configOf(Array.from({ length: 100 }, (_, g) => pingEntity(`e${g}`, [], { group: `vds_${g}` }))));
+  const first = build(graph, { kind: 'overview' }).nodes[0]!;
+  assert.match(first.name, /^vds_0\.\.vds_\d$/, 'vds_0 … vds_7, not vds_0 … vds_16');
 });
 
 test('a range names two groups of one level; group names may hold ".." themselves', () => {
