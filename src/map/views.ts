@@ -103,11 +103,16 @@ function levelOf(graph: MapGraph, parent: string, only: ((child: string) => bool
   return (group) => cellOf.get(childOf(parent, group)!)!;
 }
 
+/** The cell a top-level group is drawn in by the overview: its own, or a range. */
+function topLevel(graph: MapGraph, trouble: Trouble, plan: Plan): (group: string) => Place {
+  const loose = graph.config.entities.filter((e) => e.group === null).length;
+  return levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - (loose <= MAX_LOOSE ? loose : 1), trouble, plan);
+}
+
 function overview(graph: MapGraph, trouble: Trouble): Plan {
   const plan = newPlan();
   const loose = graph.config.entities.filter((e) => e.group === null);
-  const looseCells = loose.length <= MAX_LOOSE ? loose.length : 1;
-  const cellOf = levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - looseCells, trouble, plan);
+  const cellOf = topLevel(graph, trouble, plan);
   for (const e of graph.config.entities) {
     if (e.group !== null) put(plan, cellOf(e.group), e.name);
     else if (loose.length <= MAX_LOOSE) plan.add('entity', e.name, e.name, e.name);
@@ -120,13 +125,15 @@ function overview(graph: MapGraph, trouble: Trouble): Plan {
  * Where an outside neighbour of `path` is drawn: as a stub while there are few, else inside the
  * cell of the group that holds it, seen from the nearest common ancestor.
  */
-function outsideUnit(path: string, group: string | null, collapse: boolean): [UnitKind, string, string] | null {
+function outsideUnit(path: string, group: string | null, collapse: boolean, top: () => (group: string) => Place): Place | null {
   if (!collapse) return null;
   if (group === null) return ['group', groupKey(UNGROUPED), UNGROUPED];
   const parts = path.split('/');
   const theirs = group.split('/');
   let common = 0;
   while (common < parts.length && parts[common] === theirs[common]) common += 1;
+  // Another top-level group: the overview's cell for it (a range when there are many).
+  if (common === 0) return top()(group);
   const target = theirs.slice(0, common + 1).join('/');
   return ['group', groupKey(target), target];
 }
@@ -140,14 +147,14 @@ function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
   const plan = newPlan((from, to) => inside(from) || inside(to));
   const own = graph.config.entities.filter((e) => inside(e.name) && (path === UNGROUPED || e.group === path)).length;
   const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, levelBudget(graph.config, MAX_CELLS) - own, trouble, plan);
-  return withOutside(graph, path, plan, inside, (e) => {
+  return withOutside(graph, path, plan, inside, trouble, (e) => {
     if (e.group === null || path === UNGROUPED || e.group === path) plan.add('entity', e.name, e.name, e.name);
     else put(plan, cellOf!(e.group), e.name);
   });
 }
 
 /** Places every entity `inside` (by `place`), then the entities outside that they are tied to. */
-function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean,
+function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean, trouble: Trouble,
   place: (e: MapGraph['config']['entities'][number]) => void, outsideUnitOf?: (name: string) => Unit | undefined): Plan {
   const outside = new Set<string>();
   for (const e of graph.config.entities) {
@@ -156,11 +163,12 @@ function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, i
     for (const n of [...graph.deps.get(e.name)!, ...graph.dependents.get(e.name)!]) if (!inside(n)) outside.add(n);
   }
   const collapse = plan.units.size + outside.size > MAX_CELLS || outside.size > 40;
+  let top: ((group: string) => Place) | null = null;
   for (const name of outside) {
     const theirs = outsideUnitOf?.(name);
     if (theirs) { plan.add(theirs.kind, theirs.key, theirs.name, name, theirs.label, theirs.groups); continue; }
-    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse);
-    if (unit) plan.add(unit[0], unit[1], unit[2], name);
+    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse, () => (top ??= topLevel(graph, trouble, plan)));
+    if (unit) put(plan, unit, name);
     else plan.add('stub', name, name, name);
   }
   return plan;
@@ -183,7 +191,7 @@ function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
   const above = parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
   const plan = newPlan((from, to) => inside(from) || inside(to));
   const cellOf = levelOf(graph, parent, inRange, levelBudget(graph.config, MAX_CELLS), trouble, plan);
-  const drawn = withOutside(graph, parent, plan, inside, (e) => put(plan, cellOf(e.group!), e.name), (name) => {
+  const drawn = withOutside(graph, parent, plan, inside, trouble, (e) => put(plan, cellOf(e.group!), e.name), (name) => {
     const key = above.unitOf.get(name);
     const unit = key === undefined ? undefined : above.units.get(key);
     // A range of the level above that overlaps this one would be named after groups drawn here:
@@ -198,7 +206,7 @@ function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
   return drawn;
 }
 
-function focusView(graph: MapGraph, name: string): Plan {
+function focusView(graph: MapGraph, name: string, trouble: Trouble): Plan {
   if (!graph.byName.has(name)) throw new ViewError(404, `no entity '${name}'`);
   const plan = newPlan();
   const below = reach(name, graph.deps);
@@ -209,12 +217,14 @@ function focusView(graph: MapGraph, name: string): Plan {
   const all = above.length < MAX_CELLS && above.length <= room + direct.length;
   for (const n of [name, ...below, ...(all ? above : direct)]) plan.add('entity', n, n, n);
   if (!all) {
-    // Too many dependents further up: each group of them becomes one cell.
+    // Too many dependents further up: each top-level group of them becomes one cell (or its
+    // range, when there are many).
+    const top = topLevel(graph, trouble, plan);
     for (const n of reach(name, graph.dependents)) {
       if (plan.unitOf.has(n)) continue;
       const g = graph.byName.get(n)!.group;
-      const top = g === null ? UNGROUPED : childOf(UNGROUPED, g)!;
-      plan.add('group', groupKey(top), top, n);
+      if (g === null) plan.add('group', groupKey(UNGROUPED), UNGROUPED, n);
+      else put(plan, top(g), n);
     }
   }
   return plan;
@@ -353,7 +363,7 @@ export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, 
     const plan = spec.kind === 'overview' ? overview(graph, trouble)
       : spec.kind === 'group' ? groupView(graph, spec.path, trouble)
         : spec.kind === 'range' ? rangeView(graph, spec.range, trouble)
-          : spec.kind === 'focus' ? focusView(graph, spec.name)
+          : spec.kind === 'focus' ? focusView(graph, spec.name, trouble)
             : problemsView(graph, stateOf);
     structure = structureOf(graph, plan, (n) => stateOf(n).status);
     if (spec.kind !== 'problems') structures?.set(name, structure);

@@ -125,6 +125,14 @@ for (const [groups, per] of [[2000, 10], [20000, 1]] as const) {
   });
 }
 
+test('a focus whose dependents span thousands of top-level groups collects them as the overview does', () => {
+  const graph = indexGraph(configOf(estate(2000, 10)));
+  const focus = build(graph, { kind: 'focus', name: 'e0_0' });
+  assert.ok(focus.nodes.length <= 300, `${focus.nodes.length} cells`);
+  assert.ok(focus.nodes.some((n) => n.kind === 'range'));
+  assert.equal(focus.nodes.reduce((n, c) => n + (c.kind === 'entity' ? 1 : total(c)), 0), 20_000, 'every dependent once');
+});
+
 test('cross-range edges carry how many dependencies they stand for', () => {
   // Groups of 10 entities that all depend on the first entity of the group before.
   const entities: Entity[] = [];
