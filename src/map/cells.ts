@@ -141,13 +141,14 @@ export function groupCell(name: string, counts: StatusCounts, noun = 'entities')
 }
 
 /**
- * A run of groups drawn as one cell (a range): "api-001 … api-120", how many groups and entities
- * it holds, and how many of them are in which trouble.
+ * A run of groups (or of one group's entities) drawn as one cell (a range): "api-001 … api-120",
+ * how many groups and entities it holds, and how many of them are in which trouble.
  */
-export function rangeCell(name: string, groups: number, counts: StatusCounts): Cell {
+export function rangeCell(name: string, groups: number | undefined, counts: StatusCounts): Cell {
   const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
   const digits = '0'.repeat(String(total).length);
-  return [[label(name)], [label(`${groups} groups${SEP}${total} ${total === 1 ? 'entity' : 'entities'}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
+  const size = `${total} ${total === 1 ? 'entity' : 'entities'}`;
+  return [[label(name)], [label(groups === undefined ? size : `${groups} groups${SEP}${size}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
 }
 
 /** Entities blocked behind a root, collapsed into one cell of a group (the problems view). */

@@ -113,14 +113,19 @@ export function partition(groups: readonly string[], isTroubled: (group: string)
 export const parentOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 
 /**
- * `FIRST..LAST` of two groups under the same parent, in name order. Group names may hold `..`
- * themselves: the split taken is the one whose two sides are known groups. Null when none is.
+ * `FIRST..LAST` of two groups under the same parent (or, with `parent` given, two entities of
+ * one group), in name order. Names may hold `..` themselves: the split taken is the one whose
+ * two sides are known. Null when none is.
  */
-export function parseSpan(text: string, known: (path: string) => boolean): { parent: string; first: string; last: string } | null {
+export function parseSpan(text: string, known: (name: string) => boolean, parent: (name: string) => string = parentOf): { parent: string; first: string; last: string } | null {
   for (let i = text.indexOf('..'); i >= 0; i = text.indexOf('..', i + 1)) {
     const first = text.slice(0, i);
     const last = text.slice(i + 2);
-    if (known(first) && known(last) && parentOf(first) === parentOf(last) && byName(first, last) <= 0) return { parent: parentOf(first), first, last };
+    if (known(first) && known(last) && parent(first) === parent(last) && byName(first, last) <= 0) return { parent: parent(first), first, last };
   }
   return null;
 }
+
+/** Whether two spans of one level share a name. */
+export const overlaps = (a: { first: string; last: string }, b: { first: string; last: string }): boolean =>
+  byName(a.last, b.first) >= 0 && byName(b.last, a.first) >= 0;

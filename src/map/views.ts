@@ -4,7 +4,7 @@
 // dependencies down to the roots, its dependents) and the problems. Every view decides which unit
 // each entity is drawn as; edges between units are aggregated. A level with more groups than
 // the view draws readably collects them into range cells (ranges.ts). Pure.
-import type { EntityState, Status } from '../types.ts';
+import type { Entity, EntityState, Status } from '../types.ts';
 import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
 import { blockedCell, buildCell, groupCell, noteCell, rangeCell, stubCell, worstStatus } from './cells.ts';
@@ -13,7 +13,7 @@ import { childOf, leaf, reach, within } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildMap } from './source.ts';
 import type { MapEdge, MapModel, MapNode, NodeKind, StateLookup } from './source.ts';
-import { byName, levelBudget, parentOf, parseSpan, partition, spanLabel, spanName, troubled } from './ranges.ts';
+import { byName, levelBudget, overlaps, parseSpan, partition, spanLabel, spanName, troubled } from './ranges.ts';
 import type { Part } from './ranges.ts';
 import { ViewError, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
@@ -103,6 +103,20 @@ function levelOf(graph: MapGraph, parent: string, only: ((child: string) => bool
   return (group) => cellOf.get(childOf(parent, group)!)!;
 }
 
+/** One group's own entities in at most `room` cells: each its own cell, or in a range of them. */
+function entityLevel(names: readonly string[], room: number, trouble: Trouble, plan: Plan): (name: string) => Place {
+  const sorted = [...names].sort(byName);
+  const parts = partition(sorted, trouble, Math.max(2, room));
+  const cellOf = new Map<string, Place>();
+  for (const part of parts) {
+    if (typeof part === 'string') { cellOf.set(part, ['entity', part, part]); continue; }
+    const name = spanName(part);
+    for (const n of part.groups) cellOf.set(n, ['range', `range:${name}`, name, `${part.first} … ${part.last}`]);
+  }
+  if (parts.length < sorted.length) plan.byStatus = true;
+  return (n) => cellOf.get(n)!;
+}
+
 /** The cell a top-level group is drawn in by the overview: its own, or a range. */
 function topLevel(graph: MapGraph, trouble: Trouble, plan: Plan): (group: string) => Place {
   const loose = graph.config.entities.filter((e) => e.group === null).length;
@@ -145,11 +159,17 @@ function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
   };
   if (path !== UNGROUPED && !graph.groups.has(path)) throw new ViewError(404, `no group '${path}'`);
   const plan = newPlan((from, to) => inside(from) || inside(to));
-  const own = graph.config.entities.filter((e) => inside(e.name) && (path === UNGROUPED || e.group === path)).length;
-  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, levelBudget(graph.config, MAX_CELLS) - own, trouble, plan);
+  const isOwn = (e: Entity): boolean => e.group === null || path === UNGROUPED || e.group === path;
+  const own = graph.config.entities.filter((e) => inside(e.name) && isOwn(e)).map((e) => e.name);
+  const subgroups = new Set(graph.config.entities.filter((e) => inside(e.name) && !isOwn(e)).map((e) => childOf(path, e.group!))).size;
+  // Own entities and subgroups share the budget; past it, each side gets at least half of it.
+  const budget = levelBudget(graph.config, MAX_CELLS);
+  const entityRoom = own.length + subgroups <= budget ? own.length : Math.max(2, budget - Math.min(subgroups, Math.floor(budget / 2)));
+  const entityOf = entityLevel(own, entityRoom, trouble, plan);
+  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, budget - Math.min(own.length, entityRoom), trouble, plan);
   return withOutside(graph, path, plan, inside, trouble, (e) => {
-    if (e.group === null || path === UNGROUPED || e.group === path) plan.add('entity', e.name, e.name, e.name);
-    else put(plan, cellOf!(e.group), e.name);
+    if (isOwn(e)) put(plan, entityOf(e.name), e.name);
+    else put(plan, cellOf!(e.group!), e.name);
   });
 }
 
@@ -174,31 +194,45 @@ function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, i
   return plan;
 }
 
+/** What `?range=` names: groups of one level, or the own entities of one group ('' for ungrouped). */
+function resolveRange(graph: MapGraph, text: string): { kind: 'groups' | 'entities'; parent: string; first: string; last: string } | null {
+  const groups = parseSpan(text, (p) => graph.groups.has(p));
+  if (groups) return { kind: 'groups', ...groups };
+  const entities = parseSpan(text, (n) => graph.byName.has(n), (n) => graph.byName.get(n)!.group ?? UNGROUPED);
+  return entities && { kind: 'entities', ...entities };
+}
+
 /**
- * The groups of one level from FIRST to LAST as cells (ranged again if still too many), and the
- * entities outside them they are tied to, drawn as the cells the level above draws them in.
+ * The groups of one level (or the entities of one group) from FIRST to LAST as cells, ranged
+ * again if still too many, and the entities outside them they are tied to, drawn as the cells
+ * the view above draws them in.
  */
 function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
-  const span = parseSpan(text, (p) => graph.groups.has(p));
-  if (!span) throw new ViewError(404, `no range '${text}' (FIRST..LAST, two groups of one level)`);
-  const { parent, first, last } = span;
-  const inRange = (child: string): boolean => byName(first, child) <= 0 && byName(child, last) <= 0;
+  const span = resolveRange(graph, text);
+  if (!span) throw new ViewError(404, `no range '${text}' (FIRST..LAST: two groups of one level, or two entities of one group)`);
+  const { kind, parent, first, last } = span;
+  const inRange = (name: string): boolean => byName(first, name) <= 0 && byName(name, last) <= 0;
   const inside = (name: string): boolean => {
     const g = graph.byName.get(name)!.group;
+    if (kind === 'entities') return (g ?? UNGROUPED) === parent && inRange(name);
     const child = g === null ? null : childOf(parent, g);
     return child !== null && inRange(child);
   };
-  const above = parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
+  const above = kind === 'groups' && parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
   const plan = newPlan((from, to) => inside(from) || inside(to));
-  const cellOf = levelOf(graph, parent, inRange, levelBudget(graph.config, MAX_CELLS), trouble, plan);
-  const drawn = withOutside(graph, parent, plan, inside, trouble, (e) => put(plan, cellOf(e.group!), e.name), (name) => {
+  const budget = levelBudget(graph.config, MAX_CELLS);
+  const cellOf = kind === 'groups'
+    ? levelOf(graph, parent, inRange, budget, trouble, plan)
+    : entityLevel(graph.config.entities.filter((e) => inside(e.name)).map((e) => e.name), budget, trouble, plan);
+  const drawn = withOutside(graph, parent, plan, inside, trouble, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
     const key = above.unitOf.get(name);
     const unit = key === undefined ? undefined : above.units.get(key);
-    // A range of the level above that overlaps this one would be named after groups drawn here:
-    // the neighbour's own group instead.
+    // A range of the view above that overlaps this one would be named after cells drawn here:
+    // the neighbour's own group (or itself) instead.
     if (unit?.kind !== 'range') return unit;
-    const theirs = parseSpan(unit.name, (p) => graph.groups.has(p))!;
-    if (byName(theirs.last, first) < 0 || byName(last, theirs.first) < 0) return unit;
+    const theirs = resolveRange(graph, unit.name);
+    if (!theirs || theirs.kind !== kind || theirs.parent !== parent || !overlaps(theirs, span)) return unit;
+    if (kind === 'entities') return { kind: 'entity', key: name, name, members: [] };
     const child = childOf(parent, graph.byName.get(name)!.group!)!;
     return { kind: 'group', key: groupKey(child), name: child, members: [] };
   });

@@ -158,6 +158,36 @@ test('a group with thousands of subgroups ranges them the same way; a range of s
   assert.throws(() => build(graph, { kind: 'range', range: 'eu/nope..eu/api-00001' }), (err: unknown) => err instanceof ViewError && err.status === 404);
 });
 
+test('a group with hundreds of its own entities ranges them; a failing one stays a cell; a range of entities opens', () => {
+  // 500 entities in `big`, each on the one before; 30 subgroups beside them; 100 loose entities.
+  const entities: Entity[] = [
+    ...Array.from({ length: 500 }, (_, i) => pingEntity(`s${i}`, i > 0 ? [`s${i - 1}`] : [], { group: 'big' })),
+    ...Array.from({ length: 30 }, (_, i) => pingEntity(`sub${i}`, ['s0'], { group: `big/sub${i}` })),
+    ...Array.from({ length: 100 }, (_, i) => pingEntity(`loose${i}`, ['s7'], { group: null })),
+  ];
+  const graph = indexGraph(configOf(entities));
+  const statuses = new Map<string, Status>([['s250', 'error']]);
+  const big = build(graph, { kind: 'group', path: 'big' }, statuses);
+  assert.ok(big.nodes.length <= BUDGET + 2, `${big.nodes.length} cells`);
+  assert.equal(big.nodes.filter((n) => n.kind === 'group' && n.name.startsWith('big/')).length, 30, 'the subgroups keep their cells');
+  assert.equal(big.nodes.find((n) => n.name === 's250')?.kind, 'entity', 'the failing entity is a cell of its own');
+  const ranges = big.nodes.filter((n) => n.kind === 'range');
+  assert.ok(ranges.length > 1);
+  assert.equal(ranges.reduce((n, c) => n + total(c), 0), 499, 'every other own entity in one range');
+  assert.deepEqual(ranges[0]!.cell[1]!.map((l) => l.text), [`${total(ranges[0]!)} entities`, 'all ok']);
+
+  const inside = build(graph, { kind: 'range', range: ranges[0]!.name }, statuses);
+  const [first, last] = ranges[0]!.name.split('..') as [string, string];
+  const own = inside.nodes.filter((n) => n.kind === 'entity' && byName(first, n.name) <= 0 && byName(n.name, last) <= 0);
+  assert.equal(own.length, total(ranges[0]!), 'its entities, each a cell');
+  assert.ok(inside.nodes.length <= BUDGET + 2, `${inside.nodes.length} cells`);
+
+  const loose = build(graph, { kind: 'group', path: '' }, statuses);
+  assert.ok(loose.nodes.length <= BUDGET + 2 && loose.nodes.some((n) => n.kind === 'range'), 'the ungrouped entities too');
+  const looseRange = loose.nodes.find((n) => n.kind === 'range')!;
+  assert.ok(build(graph, { kind: 'range', range: looseRange.name }, statuses).nodes.some((n) => n.name.startsWith('loose')));
+});
+
 test('a kept overview is built again when a group starts or stops failing; other transitions only move counts', () => {
   const graph = indexGraph(configOf(estate(500, 2)));
   const statuses = new Map<string, Status>();
