@@ -80,7 +80,10 @@ export function crumbs(viewRoute, entity, groupOf) {
       for (let i = at; i >= 0; i = range.indexOf('..', i + 1)) if (parentOf(range.slice(0, i)) === parentOf(range.slice(i + 2))) { at = i; break; }
       const first = range.slice(0, at);
       const leafOf = (p) => p.slice(p.lastIndexOf('/') + 1);
-      if (parentOf(first) !== '') groupTrail(parentOf(first));
+      // A range of one group's entities sits in that group; a range of groups in their parent.
+      const group = groupOf(first);
+      if (typeof group === 'string') groupTrail(group);
+      else if (parentOf(first) !== '') groupTrail(parentOf(first));
       items.push({ label: `${leafOf(first)} … ${leafOf(range.slice(at + 2))}`, route: viewRoute });
       break;
     }
