@@ -28,7 +28,7 @@ const openEntity = (name, from) => { opener = from ?? null; go({ kind: 'entity',
 
 const map = createMapView({
   viewport: $('viewport'), canvas: $('canvas'), message: $('map-message'),
-  onSelect: openEntity, onGroup: (path) => go({ kind: 'group', path }),
+  onSelect: openEntity, onGroup: (path) => go({ kind: 'group', path }), onRange: (range) => go({ kind: 'range', range }),
 });
 const table = createTable({ body: $('rows'), head: document.querySelector('#entities thead'), more: $('table-more'), store, onSelect: openEntity });
 const details = createDetails({ panel: $('details'), store, onSelect: (name) => openEntity(name), onClose: closed });

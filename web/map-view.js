@@ -23,9 +23,9 @@ function parse(text) {
 }
 
 /** The selector of a cell of /map.json. */
-const cellSelector = (c) => (c.kind === 'group' ? `[data-group="${CSS.escape(c.name)}"]` : `[data-entity="${CSS.escape(c.name)}"]`);
+const cellSelector = (c) => (c.kind === 'group' || c.kind === 'range' ? `[data-${c.kind}="${CSS.escape(c.name)}"]` : `[data-entity="${CSS.escape(c.name)}"]`);
 
-export function createMapView({ viewport, canvas, message, onSelect, onGroup }) {
+export function createMapView({ viewport, canvas, message, onSelect, onGroup, onRange }) {
   let view = { x: 0, y: 0, k: 1 };
   let size = { w: 0, h: 0 };
   let userMoved = false;
@@ -143,7 +143,7 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
         recoloured = true;
         node.setAttribute('data-status', c.status);
         node.classList.replace(`pm-${was}`, `pm-${c.status}`);
-        node.setAttribute('aria-label', `${c.kind === 'group' ? `group ${c.name || 'ungrouped'}` : c.name}: ${c.status}`);
+        node.setAttribute('aria-label', `${c.kind === 'group' ? `group ${c.name || 'ungrouped'}` : c.kind === 'range' ? `groups ${c.name.replace('..', ' to ')}` : c.name}: ${c.status}`);
       }
       if (c.kind === 'entity' && node.classList.contains('pm-flapping') !== c.flapping) {
         recoloured = true;
@@ -235,18 +235,19 @@ export function createMapView({ viewport, canvas, message, onSelect, onGroup }) 
     zoomAt(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
   }, { passive: false });
 
-  /** An entity cell selects it; a group cell opens the group. */
+  /** An entity cell selects it; a group cell opens the group, a range cell the range. */
   function activate(node) {
     if (node.hasAttribute('data-entity')) onSelect(node.getAttribute('data-entity'), node);
+    else if (node.hasAttribute('data-range')) onRange(node.getAttribute('data-range'), node);
     else onGroup(node.getAttribute('data-group'), node);
   }
   canvas.addEventListener('click', (e) => {
     if (moved > 4) return;
-    const node = e.target.closest('[data-entity], [data-group]');
+    const node = e.target.closest('[data-entity], [data-group], [data-range]');
     if (node) activate(node);
   });
   viewport.addEventListener('keydown', (e) => {
-    const node = e.target.closest?.('[data-entity], [data-group]');
+    const node = e.target.closest?.('[data-entity], [data-group], [data-range]');
     if (node && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       activate(node);

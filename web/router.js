@@ -4,6 +4,7 @@
 //   #/all           the whole map                         → /map.svg?view=all
 //   #/problems      what is failing and why               → /map.svg?view=problems
 //   #/group/PATH    a group (eu/payments)                 → /map.svg?group=PATH
+//   #/range/A..B    groups of one level from A to B       → /map.svg?range=A..B
 //   #/focus/NAME    one entity and its neighbourhood      → /map.svg?focus=NAME
 //   #NAME           open that entity (the alert link), in the view that shows it
 import { el } from './util.js';
@@ -16,6 +17,7 @@ export function parseHash(hash) {
   const [, first, ...rest] = h.split('/');
   const tail = rest.join('/');
   if (first === 'group') return { kind: 'group', path: tail };
+  if (first === 'range' && tail.includes('..')) return { kind: 'range', range: tail };
   if (first === 'focus' && tail) return { kind: 'focus', name: tail };
   if (first === 'overview' || first === 'all' || first === 'problems') return { kind: first };
   return { kind: 'default' };
@@ -26,6 +28,7 @@ const enc = (text) => text.split('/').map(encodeURIComponent).join('/');
 export function hashOf(route) {
   switch (route.kind) {
     case 'group': return `#/group/${enc(route.path)}`;
+    case 'range': return `#/range/${enc(route.range)}`;
     case 'focus': return `#/focus/${enc(route.name)}`;
     case 'entity': return `#${encodeURIComponent(route.name)}`;
     case 'default': return '#/';
@@ -37,6 +40,7 @@ export function hashOf(route) {
 export function queryOf(route) {
   switch (route.kind) {
     case 'group': return `?group=${encodeURIComponent(route.path)}`;
+    case 'range': return `?range=${encodeURIComponent(route.range)}`;
     case 'focus': return `?focus=${encodeURIComponent(route.name)}`;
     case 'overview': case 'all': case 'problems': return `?view=${route.kind}`;
     default: return '';
@@ -47,6 +51,7 @@ export function queryOf(route) {
 export function routeOfView(name) {
   if (!name) return { kind: 'default' };
   if (name.startsWith('group:')) return { kind: 'group', path: name.slice(6) };
+  if (name.startsWith('range:')) return { kind: 'range', range: name.slice(6) };
   if (name.startsWith('focus:')) return { kind: 'focus', name: name.slice(6) };
   return { kind: name };
 }
@@ -67,6 +72,21 @@ export function crumbs(viewRoute, entity, groupOf) {
     case 'all': items.push({ label: 'Whole map', route: viewRoute }); break;
     case 'problems': items.push({ label: 'Problems', route: viewRoute }); break;
     case 'group': groupTrail(viewRoute.path); break;
+    case 'range': {
+      // Group names may hold '..': `eu/a..eu/b` splits where both sides share a parent.
+      const { range } = viewRoute;
+      const parentOf = (p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+      let at = range.indexOf('..');
+      for (let i = at; i >= 0; i = range.indexOf('..', i + 1)) if (parentOf(range.slice(0, i)) === parentOf(range.slice(i + 2))) { at = i; break; }
+      const first = range.slice(0, at);
+      const leafOf = (p) => p.slice(p.lastIndexOf('/') + 1);
+      // A range of one group's entities sits in that group; a range of groups in their parent.
+      const group = groupOf(first);
+      if (typeof group === 'string') groupTrail(group);
+      else if (parentOf(first) !== '') groupTrail(parentOf(first));
+      items.push({ label: `${leafOf(first)} … ${leafOf(range.slice(at + 2))}`, route: viewRoute });
+      break;
+    }
     case 'focus': groupTrail(groupOf(viewRoute.name)); items.push({ label: `${viewRoute.name} and its neighbours`, route: viewRoute }); break;
     default: break;
   }

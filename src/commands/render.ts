@@ -1,4 +1,4 @@
-// `pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view V]
+// `pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --range FIRST..LAST | --focus NAME | --view V]
 // [--data DIR] [--store URL]`: print a view of the map for the stored state (what the running
 // service would show, without starting it).
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { defaultView, parseViewQuery, ViewError } from '../map/view.ts';
 import { createMapRenderer } from '../map/render.ts';
 import { readShown, underMaintenance } from '../maintenance/shown.ts';
 
-const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --focus NAME | --view all|overview|problems] [--data DIR] [--store URL]\n';
+const usage = 'usage: pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --range FIRST..LAST | --focus NAME | --view all|overview|problems] [--data DIR] [--store URL]\n';
 
 export const renderCommand = {
   summary: 'print the map (SVG or nomnoml source) for the stored state',
@@ -24,7 +24,7 @@ export const renderCommand = {
         args,
         options: {
           config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' },
-          group: { type: 'string' }, focus: { type: 'string' }, view: { type: 'string' },
+          group: { type: 'string' }, range: { type: 'string' }, focus: { type: 'string' }, view: { type: 'string' },
         },
         strict: true,
       }));
@@ -39,7 +39,7 @@ export const renderCommand = {
     }
     let spec;
     try {
-      spec = parseViewQuery({ group: values.group, focus: values.focus, view: values.view });
+      spec = parseViewQuery({ group: values.group, range: values.range, focus: values.focus, view: values.view });
     } catch (err) {
       if (!(err instanceof ViewError)) throw err;
       process.stderr.write(`pulsemap render: ${err.message}\n${usage}`);

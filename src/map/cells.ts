@@ -140,6 +140,17 @@ export function groupCell(name: string, counts: StatusCounts, noun = 'entities')
   return [[label(name)], [label(`${total} ${total === 1 && noun === 'entities' ? 'entity' : noun}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
 }
 
+/**
+ * A run of groups (or of one group's entities) drawn as one cell (a range): "api-001 … api-120",
+ * how many groups and entities it holds, and how many of them are in which trouble.
+ */
+export function rangeCell(name: string, groups: number | undefined, counts: StatusCounts): Cell {
+  const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
+  const digits = '0'.repeat(String(total).length);
+  const size = `${total} ${total === 1 ? 'entity' : 'entities'}`;
+  return [[label(name)], [label(groups === undefined ? size : `${groups} groups${SEP}${size}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
+}
+
 /** Entities blocked behind a root, collapsed into one cell of a group (the problems view). */
 export function blockedCell(name: string, count: number): Cell {
   return [[label(name)], [label(`${count} blocked`)]];

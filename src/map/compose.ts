@@ -27,6 +27,8 @@ function nodeAttributes(l: Live): string {
       return ` class="pm-node pm-stub pm-${l.status}" data-entity="${name}" data-stub="true"${status} tabindex="0" role="button" aria-label="${escapeXml(`${l.name} (outside this view): ${l.status}`)}"`;
     case 'group':
       return ` class="pm-node pm-cluster pm-${l.status}" data-group="${name}"${status} tabindex="0" role="button" aria-label="${escapeXml(`group ${l.name || 'ungrouped'}: ${l.status}`)}"`;
+    case 'range':
+      return ` class="pm-node pm-cluster pm-range pm-${l.status}" data-range="${name}"${status} tabindex="0" role="button" aria-label="${escapeXml(`groups ${l.name.replace('..', ' to ')}: ${l.status}`)}"`;
     case 'note':
       return ' class="pm-note"';
   }

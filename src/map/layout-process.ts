@@ -6,12 +6,20 @@
 import { layoutMap } from './layout.ts';
 import type { LayoutJob } from './source.ts';
 
+/** Real layouts done so far: once one is, the process is warm and a pending warm-up is skipped. */
+let laidOut = 0;
+
 process.on('message', ({ id, job, warmUp }: { id: number; job: LayoutJob; warmUp?: boolean }) => {
   if (warmUp) {
-    // A layout whose only purpose is to have nomnoml's code compiled before the first real one.
-    try { layoutMap(job); } catch { /* the real layouts will say */ }
+    // A layout whose only purpose is to have nomnoml's code compiled before the first real one;
+    // on the next turn, so a real layout that came with it goes first.
+    setImmediate(() => {
+      if (laidOut > 0) return;
+      try { layoutMap(job); } catch { /* the real layouts will say */ }
+    });
     return;
   }
+  laidOut += 1;
   let reply: { id: number; template?: unknown; error?: string };
   try {
     reply = { id, template: layoutMap(job) };

@@ -10,6 +10,7 @@ import { mapSource } from './source.ts';
 import type { MapTemplate } from './template.ts';
 import { composeSvg } from './compose.ts';
 import { layoutMap } from './layout.ts';
+import { warmUpJob } from './warm-up.ts';
 
 /** Names a layout by its source: equal keys, equal geometry. */
 export function layoutKey(layoutSource: string): string {
@@ -29,7 +30,9 @@ export interface MapRenderer {
   processes(): number;
   /**
    * Starts the layout process ahead of a layout that will need it (a large estate), so that layout
-   * does not wait for a process to start; it retires when idle like after a layout.
+   * does not wait for a process to start; it retires when idle like after a layout. Right after
+   * it starts, it lays out `warmUp` (default: a made-up view of about 130 cells, warm-up.ts) and
+   * forgets it, so the first real view does not pay for compiling the layout's code.
    */
   prestart(warmUp?: LayoutJob): void;
   /** Views with more cells than this are laid out in the layout process. */
@@ -178,6 +181,7 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
   // Insertion order is recency: the oldest layout is dropped first.
   const cache = new Map<string, Promise<MapTemplate>>();
   let count = 0;
+  let warmUp: LayoutJob | null = null;
 
   function templateFor(job: LayoutJob): Promise<MapTemplate> {
     const hit = cache.get(job.source);
@@ -208,7 +212,10 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
     },
     layouts: () => count,
     processes: () => own?.started() ?? 0,
-    prestart: (warmUp) => own?.prestart(warmUp),
+    prestart(job) {
+      if (!own) return;
+      own.prestart(job ?? (warmUp ??= warmUpJob()));
+    },
     inProcessCells,
     async close() {
       cache.clear();

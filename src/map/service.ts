@@ -17,6 +17,7 @@ import { indexGraph } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildView, countTransition } from './views.ts';
 import type { Structure } from './views.ts';
+import { troubled } from './ranges.ts';
 import { defaultView, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -108,8 +109,13 @@ export function createMapService(options: MapServiceOptions): MapService {
   const changed = (): void => { version += 1; };
   const statusChanged = (): void => { version += 1; statusVersion += 1; };
   const onTransition = (transition: Transition): void => {
-    // Group cells keep their counts: the one entity moves, nothing is recounted.
-    for (const structure of structures.values()) countTransition(structure, transition.name, transition.to);
+    // Group cells keep their counts: the one entity moves, nothing is recounted. A view whose
+    // ranges keep troubled groups apart is built again when an entity's trouble changes.
+    const moved = troubled(transition.from) !== troubled(transition.to);
+    for (const [name, structure] of structures) {
+      if (moved && structure.byStatus) structures.delete(name);
+      else countTransition(structure, transition.name, transition.to);
+    }
     statusChanged();
   };
   const onResult = (_entity: unknown, _result: unknown, state: EntityState): void => {
@@ -184,19 +190,17 @@ export function createMapService(options: MapServiceOptions): MapService {
    * whole map) that go to the layout process: start it while the view asked for now is built, so
    * the next one, often a click away, does not wait for a process to start. It exits when idle.
    */
-  function prestartFor(spec: ViewSpec | null | undefined): void {
+  function prestartFor(): void {
     if (monitor.config().entities.length <= renderer.inProcessCells) return;
-    // The view just built, when it is small (laid out here), warms the process up: nomnoml's code
-    // is compiled there before the first large view needs it.
-    const model = views.get(viewName(spec ?? defaultView(monitor.config())))?.model?.value;
-    const job = model && model.nodes.length <= renderer.inProcessCells ? mapSource(model, 'layout') : undefined;
-    renderer.prestart(job);
+    // It warms itself up on a made-up view of about the size of the largest ones (warm-up.ts),
+    // off the request path: nomnoml's code is compiled before the first large view needs it.
+    renderer.prestart();
   }
 
   /** Lays out the default view ahead of the first request after a start or a reload. */
   function warm(): void {
     renderSvg().catch(() => {});
-    prestartFor(null);
+    prestartFor();
   }
   warm();
 
@@ -208,7 +212,7 @@ export function createMapService(options: MapServiceOptions): MapService {
       // Navigation (not a dashboard asking for the same view again) may lead to a large view next.
       const name = viewName(spec ?? defaultView(monitor.config()));
       const svg = renderSvg(spec);
-      if (name !== lastAsked) prestartFor(spec);
+      if (name !== lastAsked) prestartFor();
       lastAsked = name;
       return svg;
     },

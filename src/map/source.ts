@@ -12,16 +12,19 @@ import type { Cell } from './cells.ts';
 import { cleanText, escapeCell, escapeDirective } from './escape.ts';
 import { FRAME_FILL, LINE_COLOUR, STATUS_COLOURS } from './palette.ts';
 
-/** An entity's own cell, an outside entity drawn small (a stub), a group collapsed into one cell, a note. */
-export type NodeKind = 'entity' | 'stub' | 'group' | 'note';
+/**
+ * An entity's own cell, an outside entity drawn small (a stub), a group collapsed into one cell,
+ * a run of groups collapsed into one cell (a range), a note.
+ */
+export type NodeKind = 'entity' | 'stub' | 'group' | 'range' | 'note';
 
 export interface MapNode {
   /** Generated nomnoml id: n1, n2... */
   readonly id: string;
   readonly kind: NodeKind;
-  /** Unique in the model: the entity name for entities and stubs, `group:PATH` for groups. */
+  /** Unique in the model: the entity name for entities and stubs, `group:PATH` for groups, `range:FIRST..LAST` for ranges. */
   readonly key: string;
-  /** Entity name, or group path. */
+  /** Entity name, group path, or `FIRST..LAST` of a range. */
   readonly name: string;
   readonly status: Status;
   readonly cell: Cell;
@@ -130,7 +133,7 @@ function directives(model: MapModel, mode: Mode): string[] {
 }
 
 /** nomnoml classifiers of the layout source: the shape of a cell, never its status. */
-const LAYOUT_CLASSIFIER: Readonly<Record<NodeKind, string>> = { entity: 'node', stub: 'stub', group: 'cluster', note: 'note' };
+const LAYOUT_CLASSIFIER: Readonly<Record<NodeKind, string>> = { entity: 'node', stub: 'stub', group: 'cluster', range: 'cluster', note: 'note' };
 
 function cellSource(node: MapNode, mode: Mode): string {
   const classifier = mode === 'layout' ? LAYOUT_CLASSIFIER[node.kind] : node.kind === 'note' ? 'note' : node.status;

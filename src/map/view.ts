@@ -1,5 +1,5 @@
-// Which view of the map a request asks for: `?group=PATH`, `?focus=NAME`, `?view=problems|all|overview`,
-// or nothing (the whole map while it is small, else the overview). Pure.
+// Which view of the map a request asks for: `?group=PATH`, `?range=FIRST..LAST`, `?focus=NAME`,
+// `?view=problems|all|overview`, or nothing (the whole map while it is small, else the overview). Pure.
 import type { Config } from '../types.ts';
 
 export type ViewSpec =
@@ -7,11 +7,14 @@ export type ViewSpec =
   | { readonly kind: 'overview' }
   | { readonly kind: 'problems' }
   | { readonly kind: 'group'; readonly path: string }
+  /** Groups of one level from FIRST to LAST in name order (full paths: `eu/api-001..eu/api-120`). */
+  | { readonly kind: 'range'; readonly range: string }
   | { readonly kind: 'focus'; readonly name: string };
 
 export interface ViewQuery {
   readonly group?: string | undefined;
   readonly focus?: string | undefined;
+  readonly range?: string | undefined;
   readonly view?: string | undefined;
 }
 
@@ -28,9 +31,13 @@ const VIEWS = ['all', 'overview', 'problems'] as const;
 
 /** The view a query asks for; null for "the default". Throws ViewError (400) on a bad query. */
 export function parseViewQuery(q: ViewQuery): ViewSpec | null {
-  const given = [q.group !== undefined, q.focus !== undefined, q.view !== undefined].filter(Boolean).length;
-  if (given > 1) throw new ViewError(400, 'ask for one view: group, focus or view');
+  const given = [q.group !== undefined, q.focus !== undefined, q.range !== undefined, q.view !== undefined].filter(Boolean).length;
+  if (given > 1) throw new ViewError(400, 'ask for one view: group, range, focus or view');
   if (q.group !== undefined) return { kind: 'group', path: q.group.replace(/^\/+|\/+$/g, '') };
+  if (q.range !== undefined) {
+    if (!q.range.includes('..')) throw new ViewError(400, `a range is FIRST..LAST, not '${q.range}'`);
+    return { kind: 'range', range: q.range };
+  }
   if (q.focus !== undefined) return { kind: 'focus', name: q.focus };
   if (q.view !== undefined) {
     if (!(VIEWS as readonly string[]).includes(q.view)) throw new ViewError(400, `unknown view '${q.view}' (${VIEWS.join(', ')})`);
@@ -49,6 +56,7 @@ export function viewName(spec: ViewSpec): string {
   switch (spec.kind) {
     case 'group': return `group:${spec.path}`;
     case 'focus': return `focus:${spec.name}`;
+    case 'range': return `range:${spec.range}`;
     default: return spec.kind;
   }
 }

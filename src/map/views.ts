@@ -1,17 +1,22 @@
 // The views of the map, each a small graph laid out on its own: the overview (a cell per
 // top-level group), a group (its entities, its subgroups as cells, outside neighbours as stubs),
-// a focus (one entity, its dependencies down to the roots, its dependents) and the problems.
-// Every view decides which unit each entity is drawn as; edges between units are aggregated.
-// Pure.
-import type { EntityState, Status } from '../types.ts';
+// a range (the groups of one level, or the entities of one group, from one name to another), a
+// focus (one entity, its dependencies down to the roots, its dependents) and the problems. Every
+// view decides which unit each entity is drawn as; edges between units are aggregated. A level
+// with more groups (or a group with more entities) than a view draws readably collects them into
+// range cells (plan.ts, ranges.ts). Pure.
+import type { Entity, EntityState, Status } from '../types.ts';
 import { STATUSES } from '../types.ts';
 import { initialState } from '../monitor/state.ts';
-import { blockedCell, buildCell, groupCell, noteCell, stubCell, worstStatus } from './cells.ts';
+import { blockedCell, buildCell, groupCell, noteCell, rangeCell, stubCell, worstStatus } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { childOf, leaf, reach, within } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildMap } from './source.ts';
 import type { MapEdge, MapModel, MapNode, NodeKind, StateLookup } from './source.ts';
+import { byName, levelBudget, overlaps, parseSpan, troubled } from './ranges.ts';
+import { entityLevel, groupKey, levelOf, newPlan, put } from './plan.ts';
+import type { Add, Place, Plan, Trouble, Unit, UnitKind } from './plan.ts';
 import { ViewError, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -24,49 +29,20 @@ export const MAX_BLOCKED_SHOWN = 3;
 /** The path of the cell that collects ungrouped entities. */
 export const UNGROUPED = '';
 
-type UnitKind = 'entity' | 'stub' | 'group' | 'blocked';
-
-interface Unit {
-  readonly kind: UnitKind;
-  readonly key: string;
-  /** Entity name or group path. */
-  readonly name: string;
-  /** What a group cell is called. */
-  readonly label?: string;
-  readonly members: string[];
-}
-
-interface Plan {
-  readonly units: Map<string, Unit>;
-  /** Entity name -> key of the unit it is drawn as. */
-  readonly unitOf: Map<string, string>;
-  /** Which dependency edges the view draws (default: all between two units). */
-  readonly keep?: (from: string, to: string) => boolean;
-  readonly note?: string;
-}
-
-function newPlan(keep?: Plan['keep']): Plan & { add(kind: UnitKind, key: string, name: string, entity: string, label?: string): void } {
-  const units = new Map<string, Unit>();
-  const unitOf = new Map<string, string>();
-  return {
-    units, unitOf, keep,
-    add(kind, key, name, entity, label) {
-      let unit = units.get(key);
-      if (!unit) units.set(key, (unit = { kind, key, name, label, members: [] }));
-      unit.members.push(entity);
-      unitOf.set(entity, key);
-    },
-  };
-}
-
-const groupKey = (path: string): string => `group:${path}`;
 const groupLabel = (path: string): string => (path === UNGROUPED ? 'ungrouped' : leaf(path));
 
-function overview(graph: MapGraph): Plan {
+/** The cell a top-level group is drawn in by the overview: its own, or a range. */
+function topLevel(graph: MapGraph, trouble: Trouble, plan: Plan): (group: string) => Place {
+  const loose = graph.config.entities.filter((e) => e.group === null).length;
+  return levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - (loose <= MAX_LOOSE ? loose : 1), trouble, plan);
+}
+
+function overview(graph: MapGraph, trouble: Trouble): Plan {
   const plan = newPlan();
   const loose = graph.config.entities.filter((e) => e.group === null);
+  const cellOf = topLevel(graph, trouble, plan);
   for (const e of graph.config.entities) {
-    if (e.group !== null) plan.add('group', groupKey(childOf(UNGROUPED, e.group)!), childOf(UNGROUPED, e.group)!, e.name);
+    if (e.group !== null) put(plan, cellOf(e.group), e.name);
     else if (loose.length <= MAX_LOOSE) plan.add('entity', e.name, e.name, e.name);
     else plan.add('group', groupKey(UNGROUPED), UNGROUPED, e.name);
   }
@@ -77,42 +53,108 @@ function overview(graph: MapGraph): Plan {
  * Where an outside neighbour of `path` is drawn: as a stub while there are few, else inside the
  * cell of the group that holds it, seen from the nearest common ancestor.
  */
-function outsideUnit(path: string, group: string | null, collapse: boolean): [UnitKind, string, string] | null {
+function outsideUnit(path: string, group: string | null, collapse: boolean, top: () => (group: string) => Place): Place | null {
   if (!collapse) return null;
   if (group === null) return ['group', groupKey(UNGROUPED), UNGROUPED];
   const parts = path.split('/');
   const theirs = group.split('/');
   let common = 0;
   while (common < parts.length && parts[common] === theirs[common]) common += 1;
+  // Another top-level group: the overview's cell for it (a range when there are many).
+  if (common === 0) return top()(group);
   const target = theirs.slice(0, common + 1).join('/');
   return ['group', groupKey(target), target];
 }
 
-function groupView(graph: MapGraph, path: string): Plan {
+function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
   const inside = (name: string): boolean => {
     const g = graph.byName.get(name)!.group;
     return path === UNGROUPED ? g === null : within(g, path);
   };
   if (path !== UNGROUPED && !graph.groups.has(path)) throw new ViewError(404, `no group '${path}'`);
   const plan = newPlan((from, to) => inside(from) || inside(to));
+  const isOwn = (e: Entity): boolean => e.group === null || path === UNGROUPED || e.group === path;
+  const own = graph.config.entities.filter((e) => inside(e.name) && isOwn(e)).map((e) => e.name);
+  const subgroups = new Set(graph.config.entities.filter((e) => inside(e.name) && !isOwn(e)).map((e) => childOf(path, e.group!))).size;
+  // Own entities and subgroups share the budget; past it, each side gets at least half of it.
+  const budget = levelBudget(graph.config, MAX_CELLS);
+  const entityRoom = own.length + subgroups <= budget ? own.length : Math.max(2, budget - Math.min(subgroups, Math.floor(budget / 2)));
+  const entityOf = entityLevel(own, entityRoom, trouble, plan);
+  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, budget - Math.min(own.length, entityRoom), trouble, plan);
+  return withOutside(graph, path, plan, inside, trouble, (e) => {
+    if (isOwn(e)) put(plan, entityOf(e.name), e.name);
+    else put(plan, cellOf!(e.group!), e.name);
+  });
+}
+
+/** Places every entity `inside` (by `place`), then the entities outside that they are tied to. */
+function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean, trouble: Trouble,
+  place: (e: MapGraph['config']['entities'][number]) => void, outsideUnitOf?: (name: string) => Unit | undefined): Plan {
   const outside = new Set<string>();
   for (const e of graph.config.entities) {
     if (!inside(e.name)) continue;
-    const child = e.group === null || path === UNGROUPED ? null : childOf(path, e.group);
-    if (child === null) plan.add('entity', e.name, e.name, e.name);
-    else plan.add('group', groupKey(child), child, e.name);
+    place(e);
     for (const n of [...graph.deps.get(e.name)!, ...graph.dependents.get(e.name)!]) if (!inside(n)) outside.add(n);
   }
   const collapse = plan.units.size + outside.size > MAX_CELLS || outside.size > 40;
+  let top: ((group: string) => Place) | null = null;
   for (const name of outside) {
-    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse);
-    if (unit) plan.add(unit[0], unit[1], unit[2], name);
+    const theirs = outsideUnitOf?.(name);
+    if (theirs) { plan.add(theirs.kind, theirs.key, theirs.name, name, theirs.label, theirs.groups); continue; }
+    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse, () => (top ??= topLevel(graph, trouble, plan)));
+    if (unit) put(plan, unit, name);
     else plan.add('stub', name, name, name);
   }
   return plan;
 }
 
-function focusView(graph: MapGraph, name: string): Plan {
+/** What `?range=` names: groups of one level, or the own entities of one group ('' for ungrouped). */
+function resolveRange(graph: MapGraph, text: string): { kind: 'groups' | 'entities'; parent: string; first: string; last: string } | null {
+  const groups = parseSpan(text, (p) => graph.groups.has(p));
+  if (groups) return { kind: 'groups', ...groups };
+  const entities = parseSpan(text, (n) => graph.byName.has(n), (n) => graph.byName.get(n)!.group ?? UNGROUPED);
+  return entities && { kind: 'entities', ...entities };
+}
+
+/**
+ * The groups of one level (or the entities of one group) from FIRST to LAST as cells, ranged
+ * again if still too many, and the entities outside them they are tied to, drawn as the cells
+ * the view above draws them in.
+ */
+function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
+  const span = resolveRange(graph, text);
+  if (!span) throw new ViewError(404, `no range '${text}' (FIRST..LAST: two groups of one level, or two entities of one group)`);
+  const { kind, parent, first, last } = span;
+  const inRange = (name: string): boolean => byName(first, name) <= 0 && byName(name, last) <= 0;
+  const inside = (name: string): boolean => {
+    const g = graph.byName.get(name)!.group;
+    if (kind === 'entities') return (g ?? UNGROUPED) === parent && inRange(name);
+    const child = g === null ? null : childOf(parent, g);
+    return child !== null && inRange(child);
+  };
+  const above = kind === 'groups' && parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
+  const plan = newPlan((from, to) => inside(from) || inside(to));
+  const budget = levelBudget(graph.config, MAX_CELLS);
+  const cellOf = kind === 'groups'
+    ? levelOf(graph, parent, inRange, budget, trouble, plan)
+    : entityLevel(graph.config.entities.filter((e) => inside(e.name)).map((e) => e.name), budget, trouble, plan);
+  const drawn = withOutside(graph, parent, plan, inside, trouble, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
+    const key = above.unitOf.get(name);
+    const unit = key === undefined ? undefined : above.units.get(key);
+    // A range of the view above that overlaps this one would be named after cells drawn here:
+    // the neighbour's own group (or itself) instead.
+    if (unit?.kind !== 'range') return unit;
+    const theirs = resolveRange(graph, unit.name);
+    if (!theirs || theirs.kind !== kind || theirs.parent !== parent || !overlaps(theirs, span)) return unit;
+    if (kind === 'entities') return { kind: 'entity', key: name, name, members: [] };
+    const child = childOf(parent, graph.byName.get(name)!.group!)!;
+    return { kind: 'group', key: groupKey(child), name: child, members: [] };
+  });
+  if (above.byStatus) plan.byStatus = true;
+  return drawn;
+}
+
+function focusView(graph: MapGraph, name: string, trouble: Trouble): Plan {
   if (!graph.byName.has(name)) throw new ViewError(404, `no entity '${name}'`);
   const plan = newPlan();
   const below = reach(name, graph.deps);
@@ -123,12 +165,14 @@ function focusView(graph: MapGraph, name: string): Plan {
   const all = above.length < MAX_CELLS && above.length <= room + direct.length;
   for (const n of [name, ...below, ...(all ? above : direct)]) plan.add('entity', n, n, n);
   if (!all) {
-    // Too many dependents further up: each group of them becomes one cell.
+    // Too many dependents further up: each top-level group of them becomes one cell (or its
+    // range, when there are many).
+    const top = topLevel(graph, trouble, plan);
     for (const n of reach(name, graph.dependents)) {
       if (plan.unitOf.has(n)) continue;
       const g = graph.byName.get(n)!.group;
-      const top = g === null ? UNGROUPED : childOf(UNGROUPED, g)!;
-      plan.add('group', groupKey(top), top, n);
+      if (g === null) plan.add('group', groupKey(UNGROUPED), UNGROUPED, n);
+      else put(plan, top(g), n);
     }
   }
   return plan;
@@ -154,7 +198,7 @@ function problemsView(graph: MapGraph, stateOf: (name: string) => EntityState): 
   return plan;
 }
 
-const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', blocked: 'group' };
+const NODE_KIND: Readonly<Record<UnitKind, NodeKind>> = { entity: 'entity', stub: 'stub', group: 'group', range: 'range', blocked: 'group' };
 
 /**
  * Status counts of a view's group cells, kept as statuses change (countTransition) rather than
@@ -172,7 +216,7 @@ interface Tally {
 function tallyOf(units: readonly Unit[], statusOf: (name: string) => Status): Tally {
   const tally: Tally = { unitOf: new Map(), counted: new Map(), counts: new Map() };
   for (const unit of units) {
-    if (unit.kind !== 'group') continue;
+    if (unit.kind !== 'group' && unit.kind !== 'range') continue;
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
     for (const n of unit.members) {
       const status = statusOf(n);
@@ -203,6 +247,8 @@ export interface Structure {
   readonly edges: readonly { readonly from: string; readonly to: string; readonly count: number }[];
   readonly note?: string;
   readonly tally: Tally;
+  /** Its ranges depend on which groups are troubled: drop it when an entity's trouble changes. */
+  readonly byStatus: boolean;
 }
 
 /** Dependency edges between units, one per pair with its count. */
@@ -220,7 +266,7 @@ function structureOf(graph: MapGraph, plan: Plan, statusOf: (name: string) => St
   }
   const edges = [...counts].flatMap(([from, row]) => [...row].map(([to, count]) => ({ from, to, count })));
   const units = [...plan.units.values()];
-  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf) };
+  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf), byStatus: plan.byStatus ?? false };
 }
 
 /** Units -> nodes with cells coloured by the live states. */
@@ -239,7 +285,9 @@ function paint(graph: MapGraph, structure: Structure, view: string, stateOf: (na
     } else {
       const counts = structure.tally.counts.get(unit.key);
       status = counts ? worstStatus(counts) : 'blocked';
-      cell = counts ? groupCell(groupLabel(unit.name), counts) : blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length);
+      cell = !counts ? blockedCell(unit.label ?? groupLabel(unit.name), unit.members.length)
+        : unit.kind === 'range' ? rangeCell(unit.label!, unit.groups!, counts)
+          : groupCell(groupLabel(unit.name), counts);
     }
     nodes.push({ id, kind: NODE_KIND[unit.kind], key: unit.key, name: unit.name, status, cell });
   }
@@ -259,10 +307,12 @@ export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, 
   const name = viewName(spec);
   let structure = structures?.get(name);
   if (!structure) {
-    const plan = spec.kind === 'overview' ? overview(graph)
-      : spec.kind === 'group' ? groupView(graph, spec.path)
-        : spec.kind === 'focus' ? focusView(graph, spec.name)
-          : problemsView(graph, stateOf);
+    const trouble = (n: string): boolean => troubled(stateOf(n).status);
+    const plan = spec.kind === 'overview' ? overview(graph, trouble)
+      : spec.kind === 'group' ? groupView(graph, spec.path, trouble)
+        : spec.kind === 'range' ? rangeView(graph, spec.range, trouble)
+          : spec.kind === 'focus' ? focusView(graph, spec.name, trouble)
+            : problemsView(graph, stateOf);
     structure = structureOf(graph, plan, (n) => stateOf(n).status);
     if (spec.kind !== 'problems') structures?.set(name, structure);
   }

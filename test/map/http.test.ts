@@ -282,7 +282,7 @@ test('views over HTTP: ?focus=, ?view=; /map.json names the layout of /map.svg; 
   assert.equal(cells.layout, /data-layout="([^"]+)"/.exec(svg)![1]);
   assert.deepEqual(cells.cells.map((c) => c.name).sort(), ['db', 'web']);
   assert.match(await (await api.get('/map.nomnoml?view=problems')).text(), /^\/\/ pulsemap view: problems$/m);
-  for (const [query, status] of [['?view=everything', 400], ['?group=a&focus=b', 400], ['?view=all&view=all', 400], ['?focus=nope', 404], ['?group=nope', 404]] as const) {
+  for (const [query, status] of [['?view=everything', 400], ['?group=a&focus=b', 400], ['?view=all&view=all', 400], ['?focus=nope', 404], ['?group=nope', 404], ['?range=web', 400], ['?range=a..b', 404], ['?range=a..b&group=c', 400]] as const) {
     for (const file of ['map.svg', 'map.nomnoml', 'map.json']) {
       const res = await api.get(`/${file}${query}`);
       assert.equal(res.status, status, `${file}${query}`);

@@ -86,3 +86,30 @@ test('render shows maintenance where the running service showed it', async () =>
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /class="pm-node pm-maintenance" data-entity="db" data-status="maintenance"/);
 });
+
+test('render: more top-level groups than the budget are range cells; --range opens one into its groups', async () => {
+  const many = path.join(dir, 'many-groups.yaml');
+  const group = (g: number): string => `svc-${String(g).padStart(3, '0')}`;
+  writeFileSync(many, ['title: Many groups', 'entities:', ...Array.from({ length: 150 }, (_, g) =>
+    `  e${g}: { type: ping, host: 127.0.0.1, group: ${group(g)}${g > 0 ? `, dependencies: [e${g - 1}]` : ''} }`), ''].join('\n'));
+  const args = ['--config', many, '--data', path.join(dir, 'data-many')];
+  const overview = await cli(args);
+  assert.equal(overview.code, 0, overview.stderr);
+  const ranges = [...overview.stdout.matchAll(/class="pm-node pm-cluster pm-range pm-unknown" data-range="([^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(ranges.length > 1 && ranges.length <= 60, `${ranges.length} range cells`);
+  assert.equal(ranges[0], `${group(0)}..${/^svc-\d+\.\.(svc-\d+)$/.exec(ranges[0]!)![1]}`);
+  assert.doesNotMatch(overview.stdout, /data-group=/);
+  assert.deepEqual(foreignMarkup(overview.stdout), []);
+
+  const opened = await cli([...args, '--range', ranges[1]!]);
+  assert.equal(opened.code, 0, opened.stderr);
+  assert.match(opened.stdout, /data-view="range:svc-\d+\.\.svc-\d+"/);
+  const [first, last] = ranges[1]!.split('..') as [string, string];
+  const inside = [...opened.stdout.matchAll(/data-group="([^"]+)"/g)].map((m) => m[1]!).filter((g) => g >= first && g <= last);
+  assert.equal(inside[0], first);
+  assert.equal(inside.at(-1), last);
+  assert.equal((await cli([...args, '--range', 'svc-000'])).code, 2, 'not FIRST..LAST');
+  const none = await cli([...args, '--range', 'svc-000..nope']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no range 'svc-000\.\.nope'/);
+});

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { buildMap, mapSource } from '../../src/map/source.ts';
 import { layoutMap } from '../../src/map/layout.ts';
 import { createLayoutProcess, createMapRenderer } from '../../src/map/render.ts';
+import { WARM_UP_CELLS, warmUpJob } from '../../src/map/warm-up.ts';
+import { stubCell } from '../../src/map/cells.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
 import { escapeXml } from '../../src/map/escape.ts';
 import { indexGraph } from '../../src/map/graph.ts';
@@ -143,14 +145,16 @@ test('the layout process lays out one map after another, exits once idle, and cl
   }
 });
 
-test('a chain of 2,000 group cells, too deep for the default stack, is laid out by the layout process', async () => {
-  const chain = Array.from({ length: 2000 }, (_, i) => pingEntity(`e${i}`, i > 0 ? [`e${i - 1}`] : [], { group: `g${i}` }));
-  const job = mapSource(buildView(indexGraph(configOf(chain)), () => undefined, { kind: 'overview' }), 'layout');
+test('a chain of 2,000 cells, too deep for the default stack, is laid out by the layout process', async () => {
+  // As the whole map (`?view=all`) of such a chain would be, in one-line cells.
+  const nodes = Array.from({ length: 2000 }, (_, i) => ({ id: `n${i + 1}`, kind: 'stub' as const, key: `e${i}`, name: `e${i}`, status: 'ok' as const, cell: stubCell(`e${i}`) }));
+  const edges = nodes.slice(1).map((n, i) => ({ from: n.id, to: nodes[i]!.id }));
+  const job = mapSource({ title: 'chain', view: 'all', nodes, groups: [], edges }, 'layout');
   assert.throws(() => layoutMap(job), RangeError, 'in this process (default stack) it overflows');
   const layouts = createLayoutProcess();
   try {
     const template = await layouts.layout(job);
-    assert.equal(Object.keys(template.refs).length, 2000, 'every group cell is drawn');
+    assert.equal(Object.keys(template.refs).length, 2000, 'every cell is drawn');
   } finally {
     await layouts.close();
   }
@@ -177,6 +181,24 @@ test('a prestarted layout process serves the next layout, and retires when no la
     await layouts.close();
   }
   assert.equal(layouts.running(), false);
+});
+
+test('the made-up warm-up view is about the size of the largest views, lays out, and is what a prestart warms up on', async () => {
+  const job = warmUpJob();
+  assert.equal(Object.keys(job.refs).length, WARM_UP_CELLS);
+  assert.ok(job.drawn.length > WARM_UP_CELLS, 'edges as many as a group view has');
+  const template = layoutMap(job);
+  assert.equal(Object.keys(template.refs).length, WARM_UP_CELLS);
+  // A renderer prestarts its process with it, and the process goes on to serve real layouts.
+  const renderer = createMapRenderer({ inProcessCells: 0 });
+  try {
+    renderer.prestart();
+    const svg = await renderer.render(buildMap(config, states({})));
+    assert.equal(entityCells(svg), config.entities.length);
+    assert.equal(renderer.processes(), 1);
+  } finally {
+    await renderer.close();
+  }
 });
 
 test('small views are laid out in-process, larger ones in the layout process', async () => {

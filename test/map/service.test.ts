@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createMapService } from '../../src/map/service.ts';
 import { createMapRenderer } from '../../src/map/render.ts';
 import { initialState } from '../../src/monitor/state.ts';
-import type { EntityState, Transition } from '../../src/types.ts';
+import type { EntityState, Status, Transition } from '../../src/types.ts';
+import { layoutMap } from '../../src/map/layout.ts';
 import { configOf, pingEntity } from '../helpers/entities.ts';
 
 test('figures may lag by figureRefreshMs; a status change is served at once', async () => {
@@ -131,6 +132,30 @@ test('a small estate starts no layout process', async () => {
     await map.svg();
     await map.svg({ kind: 'focus', name: 'e1' });
     assert.equal(renderer.processes(), 0);
+  } finally {
+    await map.close();
+  }
+});
+
+test('a ranged overview keeps a group that starts failing as a cell of its own, and ranges it again once it recovers', async () => {
+  const entities = Array.from({ length: 100 }, (_, i) => pingEntity(`e${i}`, i > 0 ? [`e${i - 1}`] : [], { group: `g${i}` }));
+  const config = configOf(entities);
+  const states = new Map<string, EntityState>(entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', last_ok: true }]));
+  const map = createMapService({ monitor: { config: () => config, state: (n) => states.get(n) }, renderer: createMapRenderer({ layout: async (job) => layoutMap(job) }) });
+  const cellsOf = () => (JSON.parse(map.cells({ kind: 'overview' }).body) as { cells: { kind: string; name: string; status: string }[] }).cells;
+  const move = (name: string, to: Status): void => {
+    const prev = states.get(name)!;
+    const next = { ...prev, status: to, message: to === 'error' ? 'connection refused' : '' };
+    states.set(name, next);
+    map.onTransition({ name, from: prev.status, to, at: 1, message: next.message, blocked_by: null, prev_since: null }, next);
+  };
+  try {
+    assert.ok(cellsOf().every((c) => c.kind === 'range'), 'a hundred groups: ranges only');
+    move('e42', 'error');
+    assert.deepEqual(cellsOf().filter((c) => c.status === 'error').map((c) => `${c.kind} ${c.name}`), ['group g42']);
+    move('e42', 'pending');
+    assert.ok(cellsOf().every((c) => c.kind === 'range'), 'pending only colours its range');
+    assert.equal(cellsOf().filter((c) => c.status === 'pending').length, 1);
   } finally {
     await map.close();
   }

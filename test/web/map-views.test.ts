@@ -240,3 +240,27 @@ test('1,000 entities with 5 failing: every failing entity, or the cell that hold
     await running?.close();
   }
 });
+
+test('more top-level groups than the budget: the overview draws range cells; clicking one opens its groups, with a breadcrumb', async () => {
+  let running: Running | undefined;
+  try {
+    running = await startPulsemap(estateYaml({ regions: 80, clusters: 1, services: 1 }, targets.ok));
+    const page = await open(`${running.service.url}/#/overview`);
+    const ranges = await page.locator('#canvas [data-range]').evaluateAll((els) => els.map((e) => e.getAttribute('data-range')!));
+    assert.ok(ranges.length > 1 && ranges.length <= 60, `${ranges.length} range cells`);
+    await page.locator('#canvas [data-range]').first().click();
+    await page.locator(`#canvas svg[data-view="range:${ranges[0]}"]`).waitFor();
+    assert.equal(decodeURIComponent(await page.evaluate(() => location.hash)), `#/range/${ranges[0]}`);
+    const [first, last] = ranges[0]!.split('..') as [string, string];
+    const groups = await page.locator('#canvas [data-group]').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')!));
+    assert.equal(groups[0], first);
+    assert.ok(groups.includes(last));
+    assert.match(await page.locator('#crumbs').textContent() ?? '', new RegExp(`Overview\\s*›?\\s*${first} … ${last}`));
+    await page.goBack();
+    await page.locator('#canvas svg[data-view="overview"]').waitFor();
+    assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+    await page.close();
+  } finally {
+    await running?.close();
+  }
+});

@@ -56,7 +56,7 @@ function viewOf(ctx: Context): ViewSpec | null {
     if (Array.isArray(v)) throw new HttpError(400, `give ${key} once`);
     return v;
   };
-  return parseViewQuery({ group: one('group'), focus: one('focus'), view: one('view') });
+  return parseViewQuery({ group: one('group'), focus: one('focus'), range: one('range'), view: one('view') });
 }
 
 /** A bad view query is a 400, a view of a group or entity that does not exist a 404; never a 500. */
