@@ -162,6 +162,10 @@ export function createLayoutProcess(options: { idleMs?: number; onExit?: () => v
     running: () => child !== null,
     async close() {
       if (idle) { clearTimeout(idle); idle = null; }
+      // What is in flight fails now, whatever the process does before the signal reaches it
+      // (a reply already on its way is ignored).
+      child = null;
+      for (const [id, job] of waiting) { waiting.delete(id); job.reject(new Error('map layout process ended (closed)')); }
       // Retired ones too: an idle process is unreferenced, and close waits for every end.
       for (const proc of alive.keys()) {
         proc.ref();
