@@ -26,8 +26,6 @@ export interface Plan {
   /** Which dependency edges the view draws (default: all between two units). */
   readonly keep?: (from: string, to: string) => boolean;
   readonly note?: string;
-  /** Which groups are ranged depends on statuses (troubled groups stay cells of their own). */
-  byStatus?: boolean;
 }
 
 export type Add = (kind: UnitKind, key: string, name: string, entity: string, label?: string, groups?: number) => void;
@@ -48,9 +46,6 @@ export function newPlan(keep?: Plan['keep']): Plan & { add: Add } {
 
 export const groupKey = (path: string): string => `group:${path}`;
 
-/** Whether an entity's status should keep its group out of a range. */
-export type Trouble = (name: string) => boolean;
-
 /** The cell an entity goes in: kind, key, name, label, groups (see Unit). */
 export type Place = readonly [UnitKind, string, string, (string | undefined)?, (number | undefined)?];
 export const put = (plan: Plan & { add: Add }, place: Place, entity: string): void => plan.add(place[0], place[1], place[2], entity, place[3], place[4]);
@@ -59,37 +54,33 @@ export const put = (plan: Plan & { add: Add }, place: Place, entity: string): vo
  * The child groups of `parent` (sorted), those of them with something wrong, drawn in at most
  * `room` cells: entity group -> [kind, key, name, label, groups] of the cell it goes in.
  */
-export function levelOf(graph: MapGraph, parent: string, only: ((child: string) => boolean) | null, room: number, trouble: Trouble, plan: Plan): (group: string) => Place {
+export function levelOf(graph: MapGraph, parent: string, only: ((child: string) => boolean) | null, room: number): (group: string) => Place {
   const children = new Set<string>();
-  const bad = new Set<string>();
   for (const e of graph.config.entities) {
     const child = e.group === null ? null : childOf(parent, e.group);
     if (child === null || (only && !only(child))) continue;
     children.add(child);
-    if (trouble(e.name)) bad.add(child);
   }
   const sorted = [...children].sort(byName);
-  const parts: Part[] = partition(sorted, (g) => bad.has(g), Math.max(2, room));
+  const parts: Part[] = partition(sorted, Math.max(2, room));
   const cellOf = new Map<string, Place>();
   for (const part of parts) {
     if (typeof part === 'string') { cellOf.set(part, ['group', groupKey(part), part]); continue; }
     const name = spanName(part);
     for (const g of part.groups) cellOf.set(g, ['range', `range:${name}`, name, spanLabel(part), part.groups.length]);
   }
-  if (parts.length < sorted.length) plan.byStatus = true;
   return (group) => cellOf.get(childOf(parent, group)!)!;
 }
 
 /** One group's own entities in at most `room` cells: each its own cell, or in a range of them. */
-export function entityLevel(names: readonly string[], room: number, trouble: Trouble, plan: Plan): (name: string) => Place {
+export function entityLevel(names: readonly string[], room: number): (name: string) => Place {
   const sorted = [...names].sort(byName);
-  const parts = partition(sorted, trouble, Math.max(2, room));
+  const parts = partition(sorted, Math.max(2, room));
   const cellOf = new Map<string, Place>();
   for (const part of parts) {
     if (typeof part === 'string') { cellOf.set(part, ['entity', part, part]); continue; }
     const name = spanName(part);
     for (const n of part.groups) cellOf.set(n, ['range', `range:${name}`, name, `${part.first} … ${part.last}`]);
   }
-  if (parts.length < sorted.length) plan.byStatus = true;
   return (n) => cellOf.get(n)!;
 }

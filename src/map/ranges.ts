@@ -1,8 +1,6 @@
 // Range cells: a level of the map (the top-level groups, or the subgroups of one group) with more
 // groups than a view draws readably is drawn as runs of groups in name order, "api-001 … api-120",
-// each one cell. Groups with something wrong in them stay cells of their own while that fits, so
-// a root cause is on the first screen. Pure.
-import type { Status } from '../types.ts';
+// each one cell, coloured by the worst status in it. Pure.
 import type { Config } from '../types.ts';
 import { leaf } from './graph.ts';
 
@@ -17,14 +15,6 @@ export const MIN_LEVEL_CELLS = 12;
 export function levelBudget(config: Pick<Config, 'map'>, most: number): number {
   return Math.max(MIN_LEVEL_CELLS, Math.min(config.map.max_entities, most));
 }
-
-/**
- * Statuses that keep a group out of a range (a cell of its own): something is down in it, or taken
- * down by a root. Pending and degraded only colour their range: a single failed check or a slow
- * answer would otherwise move cells (and need a new layout) at every flip.
- */
-const TROUBLE: ReadonlySet<Status> = new Set<Status>(['error', 'blocked']);
-export const troubled = (status: Status): boolean => TROUBLE.has(status);
 
 const DIGITS = /(\d+)/;
 
@@ -72,41 +62,15 @@ function chunks<T>(items: readonly T[], k: number): T[][] {
 }
 
 /**
- * `groups` (sorted by name) in at most `room` cells (room ≥ 2). While they fit, each is its own
- * cell. Else the troubled ones (at most half the room) stay cells of their own and the runs of
- * the others between them become spans of near-equal size; a span of one is just that group.
+ * `groups` (sorted by name) in at most `room` cells (room ≥ 2): each its own cell while they fit,
+ * else runs of near-equal size (at least two) in name order, as few as the room allows. Statuses play no
+ * part, so a view's cells (and its layout) stay the same whatever fails: a failing group's range
+ * takes the colour of its worst status, and the problems view names the group and entity.
  */
-export function partition(groups: readonly string[], isTroubled: (group: string) => boolean, room: number): Part[] {
+export function partition(groups: readonly string[], room: number): Part[] {
   if (groups.length <= room) return [...groups];
-  let kept = groups.filter(isTroubled);
-  // Each kept group can split a run in two: kept + runs ≤ 2·kept + 1 ≤ room.
-  if (kept.length > Math.floor((room - 1) / 2)) kept = [];
-  const keep = new Set(kept);
-  const runs: string[][] = [[]];
-  for (const g of groups) {
-    if (keep.has(g)) runs.push([]);
-    else runs.at(-1)!.push(g);
-  }
-  const nonEmpty = runs.filter((r) => r.length > 0).length;
-  const slots = room - kept.length;
-  const rest = groups.length - kept.length;
-  // ceil(len/size) ≤ len/size + 1 per run, so the runs take at most rest/size + nonEmpty ≤ slots cells.
-  const size = slots > nonEmpty ? Math.ceil(rest / (slots - nonEmpty)) : Infinity;
-  const out: Part[] = [];
-  const emit = (run: string[]): void => {
-    if (run.length === 0) return;
-    const k = size === Infinity ? 1 : Math.ceil(run.length / size);
-    for (const c of chunks(run, k)) out.push(c.length === 1 ? c[0]! : { first: c[0]!, last: c.at(-1)!, groups: c });
-  };
-  let run = 0;
-  for (const g of groups) {
-    if (!keep.has(g)) continue;
-    emit(runs[run]!);
-    run += 1;
-    out.push(g);
-  }
-  emit(runs[run]!);
-  return out;
+  const size = Math.ceil(groups.length / room);
+  return chunks(groups, Math.ceil(groups.length / size)).map((c) => (c.length === 1 ? c[0]! : { first: c[0]!, last: c.at(-1)!, groups: c }));
 }
 
 /** The group that holds `path` one level up; '' for a top-level group. */

@@ -17,7 +17,6 @@ import { indexGraph } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildView, countTransition } from './views.ts';
 import type { Structure } from './views.ts';
-import { troubled } from './ranges.ts';
 import { defaultView, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -109,13 +108,9 @@ export function createMapService(options: MapServiceOptions): MapService {
   const changed = (): void => { version += 1; };
   const statusChanged = (): void => { version += 1; statusVersion += 1; };
   const onTransition = (transition: Transition): void => {
-    // Group cells keep their counts: the one entity moves, nothing is recounted. A view whose
-    // ranges keep troubled groups apart is built again when an entity's trouble changes.
-    const moved = troubled(transition.from) !== troubled(transition.to);
-    for (const [name, structure] of structures) {
-      if (moved && structure.byStatus) structures.delete(name);
-      else countTransition(structure, transition.name, transition.to);
-    }
+    // Group and range cells keep their counts: the one entity moves, nothing is recounted, and
+    // no view but problems changes shape with a status.
+    for (const structure of structures.values()) countTransition(structure, transition.name, transition.to);
     statusChanged();
   };
   const onResult = (_entity: unknown, _result: unknown, state: EntityState): void => {

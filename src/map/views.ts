@@ -14,9 +14,9 @@ import { childOf, leaf, reach, within } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { buildMap } from './source.ts';
 import type { MapEdge, MapModel, MapNode, NodeKind, StateLookup } from './source.ts';
-import { byName, levelBudget, overlaps, parseSpan, troubled } from './ranges.ts';
+import { byName, levelBudget, overlaps, parseSpan } from './ranges.ts';
 import { entityLevel, groupKey, levelOf, newPlan, put } from './plan.ts';
-import type { Add, Place, Plan, Trouble, Unit, UnitKind } from './plan.ts';
+import type { Add, Place, Plan, Unit, UnitKind } from './plan.ts';
 import { ViewError, viewName } from './view.ts';
 import type { ViewSpec } from './view.ts';
 
@@ -32,15 +32,15 @@ export const UNGROUPED = '';
 const groupLabel = (path: string): string => (path === UNGROUPED ? 'ungrouped' : leaf(path));
 
 /** The cell a top-level group is drawn in by the overview: its own, or a range. */
-function topLevel(graph: MapGraph, trouble: Trouble, plan: Plan): (group: string) => Place {
+function topLevel(graph: MapGraph): (group: string) => Place {
   const loose = graph.config.entities.filter((e) => e.group === null).length;
-  return levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - (loose <= MAX_LOOSE ? loose : 1), trouble, plan);
+  return levelOf(graph, UNGROUPED, null, levelBudget(graph.config, MAX_CELLS) - (loose <= MAX_LOOSE ? loose : 1));
 }
 
-function overview(graph: MapGraph, trouble: Trouble): Plan {
+function overview(graph: MapGraph): Plan {
   const plan = newPlan();
   const loose = graph.config.entities.filter((e) => e.group === null);
-  const cellOf = topLevel(graph, trouble, plan);
+  const cellOf = topLevel(graph);
   for (const e of graph.config.entities) {
     if (e.group !== null) put(plan, cellOf(e.group), e.name);
     else if (loose.length <= MAX_LOOSE) plan.add('entity', e.name, e.name, e.name);
@@ -66,7 +66,7 @@ function outsideUnit(path: string, group: string | null, collapse: boolean, top:
   return ['group', groupKey(target), target];
 }
 
-function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
+function groupView(graph: MapGraph, path: string): Plan {
   const inside = (name: string): boolean => {
     const g = graph.byName.get(name)!.group;
     return path === UNGROUPED ? g === null : within(g, path);
@@ -77,18 +77,20 @@ function groupView(graph: MapGraph, path: string, trouble: Trouble): Plan {
   const own = graph.config.entities.filter((e) => inside(e.name) && isOwn(e)).map((e) => e.name);
   const subgroups = new Set(graph.config.entities.filter((e) => inside(e.name) && !isOwn(e)).map((e) => childOf(path, e.group!))).size;
   // Own entities and subgroups share the budget; past it, each side gets at least half of it.
-  const budget = levelBudget(graph.config, MAX_CELLS);
+  // Inside a group the budget is the most a view draws, not the overview's readable one: a
+  // cluster of a hundred services is drawn as a hundred cells.
+  const budget = MAX_CELLS;
   const entityRoom = own.length + subgroups <= budget ? own.length : Math.max(2, budget - Math.min(subgroups, Math.floor(budget / 2)));
-  const entityOf = entityLevel(own, entityRoom, trouble, plan);
-  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, budget - Math.min(own.length, entityRoom), trouble, plan);
-  return withOutside(graph, path, plan, inside, trouble, (e) => {
+  const entityOf = entityLevel(own, entityRoom);
+  const cellOf = path === UNGROUPED ? null : levelOf(graph, path, null, budget - Math.min(own.length, entityRoom));
+  return withOutside(graph, path, plan, inside, (e) => {
     if (isOwn(e)) put(plan, entityOf(e.name), e.name);
     else put(plan, cellOf!(e.group!), e.name);
   });
 }
 
 /** Places every entity `inside` (by `place`), then the entities outside that they are tied to. */
-function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean, trouble: Trouble,
+function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, inside: (name: string) => boolean,
   place: (e: MapGraph['config']['entities'][number]) => void, outsideUnitOf?: (name: string) => Unit | undefined): Plan {
   const outside = new Set<string>();
   for (const e of graph.config.entities) {
@@ -101,7 +103,7 @@ function withOutside(graph: MapGraph, path: string, plan: Plan & { add: Add }, i
   for (const name of outside) {
     const theirs = outsideUnitOf?.(name);
     if (theirs) { plan.add(theirs.kind, theirs.key, theirs.name, name, theirs.label, theirs.groups); continue; }
-    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse, () => (top ??= topLevel(graph, trouble, plan)));
+    const unit = outsideUnit(path, graph.byName.get(name)!.group, collapse, () => (top ??= topLevel(graph)));
     if (unit) put(plan, unit, name);
     else plan.add('stub', name, name, name);
   }
@@ -121,7 +123,7 @@ function resolveRange(graph: MapGraph, text: string): { kind: 'groups' | 'entiti
  * again if still too many, and the entities outside them they are tied to, drawn as the cells
  * the view above draws them in.
  */
-function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
+function rangeView(graph: MapGraph, text: string): Plan {
   const span = resolveRange(graph, text);
   if (!span) throw new ViewError(404, `no range '${text}' (FIRST..LAST: two groups of one level, or two entities of one group)`);
   const { kind, parent, first, last } = span;
@@ -132,13 +134,14 @@ function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
     const child = g === null ? null : childOf(parent, g);
     return child !== null && inRange(child);
   };
-  const above = kind === 'groups' && parent === UNGROUPED ? overview(graph, trouble) : groupView(graph, parent, trouble);
+  const above = kind === 'groups' && parent === UNGROUPED ? overview(graph) : groupView(graph, parent);
   const plan = newPlan((from, to) => inside(from) || inside(to));
-  const budget = levelBudget(graph.config, MAX_CELLS);
+  // Top-level groups as the overview ranges them; inside a group, as a group view does.
+  const budget = kind === 'groups' && parent === UNGROUPED ? levelBudget(graph.config, MAX_CELLS) : MAX_CELLS;
   const cellOf = kind === 'groups'
-    ? levelOf(graph, parent, inRange, budget, trouble, plan)
-    : entityLevel(graph.config.entities.filter((e) => inside(e.name)).map((e) => e.name), budget, trouble, plan);
-  const drawn = withOutside(graph, parent, plan, inside, trouble, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
+    ? levelOf(graph, parent, inRange, budget)
+    : entityLevel(graph.config.entities.filter((e) => inside(e.name)).map((e) => e.name), budget);
+  const drawn = withOutside(graph, parent, plan, inside, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
     const key = above.unitOf.get(name);
     const unit = key === undefined ? undefined : above.units.get(key);
     // A range of the view above that overlaps this one would be named after cells drawn here:
@@ -150,11 +153,10 @@ function rangeView(graph: MapGraph, text: string, trouble: Trouble): Plan {
     const child = childOf(parent, graph.byName.get(name)!.group!)!;
     return { kind: 'group', key: groupKey(child), name: child, members: [] };
   });
-  if (above.byStatus) plan.byStatus = true;
   return drawn;
 }
 
-function focusView(graph: MapGraph, name: string, trouble: Trouble): Plan {
+function focusView(graph: MapGraph, name: string): Plan {
   if (!graph.byName.has(name)) throw new ViewError(404, `no entity '${name}'`);
   const plan = newPlan();
   const below = reach(name, graph.deps);
@@ -167,7 +169,7 @@ function focusView(graph: MapGraph, name: string, trouble: Trouble): Plan {
   if (!all) {
     // Too many dependents further up: each top-level group of them becomes one cell (or its
     // range, when there are many).
-    const top = topLevel(graph, trouble, plan);
+    const top = topLevel(graph);
     for (const n of reach(name, graph.dependents)) {
       if (plan.unitOf.has(n)) continue;
       const g = graph.byName.get(n)!.group;
@@ -247,8 +249,6 @@ export interface Structure {
   readonly edges: readonly { readonly from: string; readonly to: string; readonly count: number }[];
   readonly note?: string;
   readonly tally: Tally;
-  /** Its ranges depend on which groups are troubled: drop it when an entity's trouble changes. */
-  readonly byStatus: boolean;
 }
 
 /** Dependency edges between units, one per pair with its count. */
@@ -266,7 +266,7 @@ function structureOf(graph: MapGraph, plan: Plan, statusOf: (name: string) => St
   }
   const edges = [...counts].flatMap(([from, row]) => [...row].map(([to, count]) => ({ from, to, count })));
   const units = [...plan.units.values()];
-  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf), byStatus: plan.byStatus ?? false };
+  return { units, edges, ...(plan.note ? { note: plan.note } : {}), tally: tallyOf(units, statusOf) };
 }
 
 /** Units -> nodes with cells coloured by the live states. */
@@ -307,11 +307,10 @@ export function buildView(graph: MapGraph, lookup: StateLookup, spec: ViewSpec, 
   const name = viewName(spec);
   let structure = structures?.get(name);
   if (!structure) {
-    const trouble = (n: string): boolean => troubled(stateOf(n).status);
-    const plan = spec.kind === 'overview' ? overview(graph, trouble)
-      : spec.kind === 'group' ? groupView(graph, spec.path, trouble)
-        : spec.kind === 'range' ? rangeView(graph, spec.range, trouble)
-          : spec.kind === 'focus' ? focusView(graph, spec.name, trouble)
+    const plan = spec.kind === 'overview' ? overview(graph)
+      : spec.kind === 'group' ? groupView(graph, spec.path)
+        : spec.kind === 'range' ? rangeView(graph, spec.range)
+          : spec.kind === 'focus' ? focusView(graph, spec.name)
             : problemsView(graph, stateOf);
     structure = structureOf(graph, plan, (n) => stateOf(n).status);
     if (spec.kind !== 'problems') structures?.set(name, structure);

@@ -1,16 +1,18 @@
 // Range cells: a level with more groups than the readable budget is drawn as runs of groups in
 // name order; the cell count stays within the budget at 2,000 and 20,000 groups, the counts add
-// up, edges are aggregated, a failing group stays a cell of its own, and a range opens. Pure.
+// up, edges are aggregated, a failing group colours its range (the cells never depend on
+// statuses), and a range opens. Inside a group the budget is the most a view draws. Pure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexGraph } from '../../src/map/graph.ts';
 import type { MapGraph } from '../../src/map/graph.ts';
-import { buildView } from '../../src/map/views.ts';
+import { buildView, countTransition, MAX_CELLS } from '../../src/map/views.ts';
 import type { Structure } from '../../src/map/views.ts';
 import { byName, levelBudget, parseSpan, partition } from '../../src/map/ranges.ts';
 import type { Part } from '../../src/map/ranges.ts';
 import { parseViewQuery, ViewError } from '../../src/map/view.ts';
 import type { ViewSpec } from '../../src/map/view.ts';
+import { mapSource } from '../../src/map/source.ts';
 import type { MapModel, MapNode } from '../../src/map/source.ts';
 import type { Entity, Status } from '../../src/types.ts';
 import { configOf, pingEntity } from '../helpers/entities.ts';
@@ -21,23 +23,23 @@ const BUDGET = 60; // map.max_entities of configOf
 const names = (n: number, prefix = 'api-'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
 const flat = (parts: Part[]): string[] => parts.flatMap((p) => (typeof p === 'string' ? [p] : p.groups));
 
-test('partition: groups that fit are cells; else at most `room` cells, in order, troubled groups kept apart while they fit', () => {
-  const cases: { name: string; groups: number; bad: number[]; room: number; kept: number[] }[] = [
-    { name: 'fits', groups: 10, bad: [], room: 10, kept: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
-    { name: 'all ok', groups: 2000, bad: [], room: 60, kept: [] },
-    { name: 'one failing', groups: 2000, bad: [1234], room: 60, kept: [1234] },
-    { name: 'failing at both ends', groups: 2000, bad: [0, 1999], room: 12, kept: [0, 1999] },
-    { name: 'more failing than half the room: ranges only', groups: 2000, bad: Array.from({ length: 40 }, (_, i) => i * 50), room: 60, kept: [] },
-    { name: 'tiny room', groups: 5, bad: [2], room: 2, kept: [] },
+test('partition: groups that fit are cells; else at most `room` cells of near-equal runs, in order', () => {
+  const cases: { name: string; groups: number; room: number }[] = [
+    { name: 'fits', groups: 10, room: 10 },
+    { name: 'one too many', groups: 61, room: 60 },
+    { name: 'thousands', groups: 2000, room: 60 },
+    { name: 'the fewest', groups: 2000, room: 12 },
+    { name: 'tiny room', groups: 5, room: 2 },
   ];
   for (const c of cases) {
     const groups = names(c.groups);
-    const bad = new Set(c.bad.map((i) => groups[i]!));
-    const parts = partition(groups, (g) => bad.has(g), c.room);
+    const parts = partition(groups, c.room);
     assert.ok(parts.length <= c.room, `${c.name}: ${parts.length} cells for room ${c.room}`);
+    if (c.groups <= c.room) assert.deepEqual(parts, groups, `${c.name}: each group its own cell`);
+    else assert.ok(parts.length <= Math.ceil(c.groups / Math.ceil(c.groups / c.room)), `${c.name}: as few cells as runs of that size allow`);
     assert.deepEqual(flat(parts), groups, `${c.name}: every group once, in name order`);
-    const singles = parts.filter((p): p is string => typeof p === 'string');
-    for (const i of c.kept) assert.ok(singles.includes(groups[i]!), `${c.name}: ${groups[i]} is a cell of its own`);
+    const sizes = parts.map((p) => (typeof p === 'string' ? 1 : p.groups.length));
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${c.name}: runs of near-equal size (${Math.min(...sizes)}-${Math.max(...sizes)})`);
     for (const p of parts) if (typeof p !== 'string') assert.ok(p.groups.length > 1 && p.first === p.groups[0] && p.last === p.groups.at(-1));
   }
 });
@@ -91,7 +93,7 @@ const total = (n: MapNode): number => Number(/(\d+) (?:entities|entity)/.exec(n.
 const groupsIn = (n: MapNode): number => (n.kind === 'range' ? Number(/^(\d+) groups/.exec(n.cell[1]![0]!.text)![1]) : 1);
 
 for (const [groups, per] of [[2000, 10], [20000, 1]] as const) {
-  test(`overview of ${groups} groups (${groups * per} entities): within the budget, counts add up, a failing group stays a cell, edges aggregated`, () => {
+  test(`overview of ${groups} groups (${groups * per} entities): within the budget, counts add up, a failing group's range is red, edges aggregated`, () => {
     const graph = indexGraph(configOf(estate(groups, per)));
     const failing = `e${Math.floor(groups / 3)}_0`;
     const statuses = new Map<string, Status>([[failing, 'error']]);
@@ -101,9 +103,11 @@ for (const [groups, per] of [[2000, 10], [20000, 1]] as const) {
     assert.ok(cells.some((n) => n.kind === 'range'));
     assert.equal(cells.reduce((n, c) => n + total(c), 0), groups * per, 'every entity counted once');
     assert.equal(cells.reduce((n, c) => n + groupsIn(c), 0), groups, 'every group in one cell');
-    const own = cells.find((n) => n.key === `group:${names(groups)[Math.floor(groups / 3)]}`);
-    assert.equal(own?.status, 'error', 'the failing group is a cell of its own');
-    assert.ok(cells.filter((n) => n.status === 'error').length === 1, 'and no range is red for it');
+    const failingGroup = names(groups)[Math.floor(groups / 3)]!;
+    const holder = cells.find((n) => n.kind === 'range' && byName(n.name.split('..')[0]!, failingGroup) <= 0 && byName(failingGroup, n.name.split('..')[1]!) <= 0);
+    assert.equal(holder?.status, 'error', 'the range holding the failing group takes its colour');
+    assert.deepEqual(cells.filter((n) => n.status === 'error').map((n) => n.id), [holder!.id], 'and no other cell is red');
+    assert.match(holder!.cell[1]!.map((l) => l.text).join(' '), /1 error/, 'its counts say so');
     // The chain runs through every range: one edge per pair of neighbouring cells.
     assert.equal(model.edges.length, cells.length - 1);
     const ids = new Map(cells.map((n, i) => [n.id, i]));
@@ -149,57 +153,61 @@ test('cross-range edges carry how many dependencies they stand for', () => {
 test('a group with thousands of subgroups ranges them the same way; a range of subgroups opens', () => {
   const graph = indexGraph(configOf(estate(3000, 1, (g) => `eu/api-${String(g).padStart(5, '0')}`)));
   const eu = build(graph, { kind: 'group', path: 'eu' });
-  assert.ok(eu.nodes.length <= BUDGET, `${eu.nodes.length} cells`);
+  assert.ok(eu.nodes.length <= MAX_CELLS, `${eu.nodes.length} cells`);
   const range = eu.nodes.find((n) => n.kind === 'range')!;
   assert.match(range.name, /^eu\/api-\d+\.\.eu\/api-\d+$/);
   assert.match(range.cell[0]![0]!.text, /^api-\d+ … api-\d+$/);
   const inside = build(graph, { kind: 'range', range: range.name });
-  assert.ok(inside.nodes.length <= BUDGET + 2);
+  assert.ok(inside.nodes.length <= MAX_CELLS + 2);
   assert.throws(() => build(graph, { kind: 'range', range: 'eu/nope..eu/api-00001' }), (err: unknown) => err instanceof ViewError && err.status === 404);
 });
 
-test('a group with hundreds of its own entities ranges them; a failing one stays a cell; a range of entities opens', () => {
-  // 500 entities in `big`, each on the one before; 30 subgroups beside them; 100 loose entities.
+test('a group with more own entities than a view draws ranges them; a failing one colours its range; a range of entities opens', () => {
+  // 1,000 entities in `big`, each on the one before; 30 subgroups beside them; 400 loose entities.
   const entities: Entity[] = [
-    ...Array.from({ length: 500 }, (_, i) => pingEntity(`s${i}`, i > 0 ? [`s${i - 1}`] : [], { group: 'big' })),
+    ...Array.from({ length: 1000 }, (_, i) => pingEntity(`s${i}`, i > 0 ? [`s${i - 1}`] : [], { group: 'big' })),
     ...Array.from({ length: 30 }, (_, i) => pingEntity(`sub${i}`, ['s0'], { group: `big/sub${i}` })),
-    ...Array.from({ length: 100 }, (_, i) => pingEntity(`loose${i}`, ['s7'], { group: null })),
+    ...Array.from({ length: 400 }, (_, i) => pingEntity(`loose${i}`, ['s7'], { group: null })),
   ];
   const graph = indexGraph(configOf(entities));
   const statuses = new Map<string, Status>([['s250', 'error']]);
   const big = build(graph, { kind: 'group', path: 'big' }, statuses);
-  assert.ok(big.nodes.length <= BUDGET + 2, `${big.nodes.length} cells`);
+  assert.ok(big.nodes.length <= MAX_CELLS + 2, `${big.nodes.length} cells`);
   assert.equal(big.nodes.filter((n) => n.kind === 'group' && n.name.startsWith('big/')).length, 30, 'the subgroups keep their cells');
-  assert.equal(big.nodes.find((n) => n.name === 's250')?.kind, 'entity', 'the failing entity is a cell of its own');
   const ranges = big.nodes.filter((n) => n.kind === 'range');
   assert.ok(ranges.length > 1);
-  assert.equal(ranges.reduce((n, c) => n + total(c), 0), 499, 'every other own entity in one range');
+  const singles = big.nodes.filter((n) => n.kind === 'entity' && /^s\d+$/.test(n.name)).length;
+  assert.equal(ranges.reduce((n, c) => n + total(c), 0) + singles, 1000, 'every own entity in one cell');
+  const holder = ranges.find((n) => byName(n.name.split('..')[0]!, 's250') <= 0 && byName('s250', n.name.split('..')[1]!) <= 0)!;
+  assert.equal(holder.status, 'error', 'the range holding the failing entity takes its colour');
   assert.deepEqual(ranges[0]!.cell[1]!.map((l) => l.text), [`${total(ranges[0]!)} entities`, 'all ok']);
 
-  const inside = build(graph, { kind: 'range', range: ranges[0]!.name }, statuses);
-  const [first, last] = ranges[0]!.name.split('..') as [string, string];
+  const inside = build(graph, { kind: 'range', range: holder.name }, statuses);
+  const [first, last] = holder.name.split('..') as [string, string];
   const own = inside.nodes.filter((n) => n.kind === 'entity' && byName(first, n.name) <= 0 && byName(n.name, last) <= 0);
-  assert.equal(own.length, total(ranges[0]!), 'its entities, each a cell');
-  assert.ok(inside.nodes.length <= BUDGET + 2, `${inside.nodes.length} cells`);
+  assert.equal(own.length, total(holder), 'its entities, each a cell');
+  assert.equal(own.find((n) => n.name === 's250')?.status, 'error');
+  assert.ok(inside.nodes.length <= MAX_CELLS + 2, `${inside.nodes.length} cells`);
 
   const loose = build(graph, { kind: 'group', path: '' }, statuses);
-  assert.ok(loose.nodes.length <= BUDGET + 2 && loose.nodes.some((n) => n.kind === 'range'), 'the ungrouped entities too');
+  assert.ok(loose.nodes.length <= MAX_CELLS + 2 && loose.nodes.some((n) => n.kind === 'range'), 'the ungrouped entities too');
   const looseRange = loose.nodes.find((n) => n.kind === 'range')!;
   assert.ok(build(graph, { kind: 'range', range: looseRange.name }, statuses).nodes.some((n) => n.name.startsWith('loose')));
 });
 
-test('a kept overview is built again when a group starts or stops failing; other transitions only move counts', () => {
+test('a ranged overview keeps its cells when a group starts failing: its range is recoloured, nothing is laid out again', () => {
   const graph = indexGraph(configOf(estate(500, 2)));
   const statuses = new Map<string, Status>();
   const structures = new Map<string, Structure>();
   const before = build(graph, { kind: 'overview' }, statuses, structures);
-  assert.equal(structures.get('overview')?.byStatus, true);
   assert.ok(before.nodes.every((n) => n.kind === 'range'));
   statuses.set('e250_1', 'error');
-  structures.delete('overview'); // what the map service does on a transition into trouble
+  countTransition(structures.get('overview')!, 'e250_1', 'error'); // what the map service does
   const after = build(graph, { kind: 'overview' }, statuses, structures);
-  assert.equal(after.nodes.find((n) => n.key === 'group:api-00250')?.status, 'error');
-  assert.ok(after.nodes.length <= BUDGET);
+  assert.equal(mapSource(after, 'layout').source, mapSource(before, 'layout').source, 'the same layout source');
+  const holder = after.nodes.find((n) => byName(n.name.split('..')[0]!, 'api-00250') <= 0 && byName('api-00250', n.name.split('..')[1]!) <= 0);
+  assert.equal(holder?.status, 'error');
+  assert.equal(after.nodes.filter((n) => n.status === 'error').length, 1);
 });
 
 test('range cells escape their names like every other cell', () => {

@@ -137,7 +137,7 @@ test('a small estate starts no layout process', async () => {
   }
 });
 
-test('a ranged overview keeps a group that starts failing as a cell of its own, and ranges it again once it recovers', async () => {
+test('a ranged overview keeps its cells when a group starts failing: the range holding it is recoloured, nothing is laid out again', async () => {
   const entities = Array.from({ length: 100 }, (_, i) => pingEntity(`e${i}`, i > 0 ? [`e${i - 1}`] : [], { group: `g${i}` }));
   const config = configOf(entities);
   const states = new Map<string, EntityState>(entities.map((e) => [e.name, { ...initialState(e.name), status: 'ok', last_ok: true }]));
@@ -150,12 +150,20 @@ test('a ranged overview keeps a group that starts failing as a cell of its own, 
     map.onTransition({ name, from: prev.status, to, at: 1, message: next.message, blocked_by: null, prev_since: null }, next);
   };
   try {
-    assert.ok(cellsOf().every((c) => c.kind === 'range'), 'a hundred groups: ranges only');
+    const first = await map.svg({ kind: 'overview' });
+    const layouts = map.layouts();
+    const cells = cellsOf();
+    assert.ok(cells.every((c) => c.kind === 'range'), 'a hundred groups: ranges only');
     move('e42', 'error');
-    assert.deepEqual(cellsOf().filter((c) => c.status === 'error').map((c) => `${c.kind} ${c.name}`), ['group g42']);
-    move('e42', 'pending');
-    assert.ok(cellsOf().every((c) => c.kind === 'range'), 'pending only colours its range');
-    assert.equal(cellsOf().filter((c) => c.status === 'pending').length, 1);
+    const holder = cellsOf().filter((c) => c.status === 'error');
+    assert.equal(holder.length, 1);
+    assert.ok(holder[0]!.kind === 'range' && holder[0]!.name.split('..').includes('g42'), `${holder[0]!.name} holds g42`);
+    const after = await map.svg({ kind: 'overview' });
+    assert.notEqual(after.body, first.body, 'recoloured');
+    assert.equal(map.layouts(), layouts, 'no new layout');
+    assert.deepEqual(cellsOf().map((c) => c.name), cells.map((c) => c.name), 'the same cells');
+    move('e42', 'ok');
+    assert.ok(cellsOf().every((c) => c.status === 'ok'));
   } finally {
     await map.close();
   }
