@@ -24,6 +24,7 @@ import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { createMapService } from './map/service.ts';
+import { createMapRenderer, prestartForConfig } from './map/render.ts';
 import { createEventHub } from './server/routes/events.ts';
 import { createUptimeCache } from './server/uptime.ts';
 import { createAlertService } from './alerts/service.ts';
@@ -79,6 +80,10 @@ const AGGREGATE_DAYS = 400;
 export async function startService(options: ServeOptions): Promise<Service> {
   const { logger } = options;
   const env = options.env ?? process.env;
+  // Views of a large estate are laid out in a child process: started now, it is ready by the time
+  // the configuration is read and the first map drawn (src/map/render.ts).
+  const renderer = createMapRenderer();
+  prestartForConfig(renderer, options.config);
   const config = await loadConfig(options.config, env);
   const settings = clusterSettings(config, options.cluster ?? null, options.store);
   const instance = settings ? instanceName(options.instance ?? null) : null;
@@ -150,7 +155,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     flapping: flaps.isFlapping(name), ack: alerts.ackOf(name), maintenance: monitor.maintenanceOf(name), sites: probes.sitesOf(name),
   });
   await monitor.start();
-  const map = createMapService({ monitor, logger, flapping: (name) => flaps.isFlapping(name) });
+  const map = createMapService({ monitor, logger, flapping: (name) => flaps.isFlapping(name), renderer });
   const uptime = createUptimeCache(store, systemClock);
   const events = createEventHub({ monitor, store, uptime, marks });
   // Where every check result, status change and reload goes, in this order.

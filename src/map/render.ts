@@ -2,6 +2,7 @@
 // everything else (status colours, figures) is composed into the cached template. Small views
 // are laid out in-process; larger ones in a child process that lives while it is kept busy.
 import { fork } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -227,3 +228,23 @@ export function createMapRenderer(options: MapRendererOptions = {}): MapRenderer
     },
   };
 }
+
+/** A configuration file at least this large describes an estate whose views need the layout process. */
+export const LARGE_CONFIG_BYTES = 16 * 1024;
+
+/**
+ * Starts the layout process while a large configuration is still being read (about a second at
+ * 20,000 entities): the process takes a few hundred milliseconds to start, and the first large
+ * view asked for right after the first map would otherwise wait for it. It warms up on a small
+ * made-up view (warm-up.ts), done long before the first real one comes, and exits when idle
+ * like after any layout. Judged by the file's size, before it is parsed; a missing file does nothing.
+ */
+export function prestartForConfig(renderer: Pick<MapRenderer, 'prestart'>, file: string): void {
+  let size: number;
+  try { size = statSync(file).size; } catch { return; }
+  if (size >= LARGE_CONFIG_BYTES) renderer.prestart(warmUpJob(EARLY_WARM_UP_CELLS));
+}
+
+/** Cells of the early warm-up: a few tens of milliseconds, even in a process just started. */
+const EARLY_WARM_UP_CELLS = 24;
+

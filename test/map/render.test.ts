@@ -1,8 +1,11 @@
 import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { buildMap, mapSource } from '../../src/map/source.ts';
 import { layoutMap } from '../../src/map/layout.ts';
-import { createLayoutProcess, createMapRenderer } from '../../src/map/render.ts';
+import { createLayoutProcess, createMapRenderer, LARGE_CONFIG_BYTES, prestartForConfig } from '../../src/map/render.ts';
 import { WARM_UP_CELLS, warmUpJob } from '../../src/map/warm-up.ts';
 import { stubCell } from '../../src/map/cells.ts';
 import { STATUS_COLOURS } from '../../src/map/palette.ts';
@@ -247,4 +250,24 @@ test('every edge names the cells it joins: inside a frame, between frames and at
   const overview = layoutMap(mapSource(buildView(indexGraph(wide), () => undefined, { kind: 'overview' }), 'layout')).parts.join('');
   assert.deepEqual(edgeElements(overview).map((e) => `${e.tag} ${e.edge}`).sort(), ['path group:app -> group:data', 'path group:app -> group:data', 'text group:app -> group:data']);
   assert.match(overview, /<text [^>]*class="pm-edge"[^>]*>3 deps<\/text>/);
+});
+
+test('the layout process is started while a large configuration is read, not for a small or missing one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsemap-prestart-'));
+  const small = createMapRenderer();
+  const missing = createMapRenderer();
+  const large = createMapRenderer();
+  try {
+    writeFileSync(join(dir, 'small.yaml'), 'entities: {}\n');
+    writeFileSync(join(dir, 'large.yaml'), `# ${'x'.repeat(LARGE_CONFIG_BYTES)}\nentities: {}\n`);
+    prestartForConfig(small, join(dir, 'small.yaml'));
+    prestartForConfig(missing, join(dir, 'nope.yaml'));
+    prestartForConfig(large, join(dir, 'large.yaml'));
+    assert.equal(small.processes(), 0);
+    assert.equal(missing.processes(), 0);
+    assert.equal(large.processes(), 1, 'started before the file is parsed');
+  } finally {
+    await Promise.all([small.close(), missing.close(), large.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
