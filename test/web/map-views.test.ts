@@ -1,28 +1,18 @@
 // The map's views in a real headless Chromium against a running pulsemap with real targets on
 // 127.0.0.1: first paint, the cascade, hash routes, search, and live updates in place.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startCompanyTargets, startPulsemap, waitForStatuses } from '../../bench/browser.ts';
+import type { Page } from 'playwright-core';
+import { startPulsemap, waitForStatuses } from '../../bench/browser.ts';
 import type { Running } from '../../bench/browser.ts';
+import { usePageRig } from '../helpers/page-rig.ts';
 import { COMPANY_BLOCKED, COMPANY_CASCADE_EDGES, COMPANY_EDGES, COMPANY_ROOT, companyCascade, companyYaml, estateShape, estateYaml } from '../../bench/samples.ts';
 import { startTarget } from '../helpers/http.ts';
 
-let browser: Browser;
-let targets: Awaited<ReturnType<typeof startCompanyTargets>>;
-
-before(async () => {
-  browser = await launchBrowser();
-  targets = await startCompanyTargets();
-});
-
-after(async () => {
-  await browser?.close();
-  await targets?.close();
-});
+const rig = usePageRig();
 
 async function open(url: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  const page = await rig.browser.newPage({ viewport });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   (page as Page & { errors?: string[] }).errors = errors;
@@ -56,7 +46,7 @@ const visibleNames = (page: Page) => page.evaluate(() => {
 test('company sample in a cascade: readable first paint with the root in error; selecting it marks what it blocks', async () => {
   let running: Running | undefined;
   try {
-    running = await startPulsemap(companyYaml(targets));
+    running = await startPulsemap(companyYaml(rig.targets));
     await waitForStatuses(running.service.url, companyCascade);
     // On a loaded machine a healthy service can miss its timeout for a moment and join the
     // problems view; read the first paint again until the statuses held still around it.
@@ -103,7 +93,7 @@ test('company sample in a cascade: readable first paint with the root in error; 
 test('#NAME opens the entity with its details; back returns to the view before; search jumps by part of a name', async () => {
   let running: Running | undefined;
   try {
-    running = await startPulsemap(companyYaml(targets, { healthy: true }));
+    running = await startPulsemap(companyYaml(rig.targets, { healthy: true }));
     await waitForStatuses(running.service.url, (s) => [...s.values()].every((v) => v === 'ok'));
     const page = await open(`${running.service.url}/#/group/payments`);
     assert.equal(await page.locator('#canvas svg').getAttribute('data-view'), 'group:payments');
@@ -218,7 +208,7 @@ test('1,000 entities with 5 failing: every failing entity, or the cell that hold
   const failing = new Set(['r0c0s5', 'r2c1s17', 'r4c3s13', 'r7c2s8', 'r9c4s19']);
   let running: Running | undefined;
   try {
-    running = await startPulsemap(estateYaml(estateShape(1000), targets.ok, { interval: 10, failingUrl: targets.refused, failing }));
+    running = await startPulsemap(estateYaml(estateShape(1000), rig.targets.ok, { interval: 10, failingUrl: rig.targets.refused, failing }));
     await waitForStatuses(running.service.url, (s) => [...failing].every((n) => s.get(n) === 'error'), 240_000);
     const page = await open(running.service.url);
     const outside = await page.evaluate((names) => {
@@ -244,7 +234,7 @@ test('1,000 entities with 5 failing: every failing entity, or the cell that hold
 test('more top-level groups than the budget: the overview draws range cells; clicking one opens its groups, with a breadcrumb', async () => {
   let running: Running | undefined;
   try {
-    running = await startPulsemap(estateYaml({ regions: 80, clusters: 1, services: 1 }, targets.ok));
+    running = await startPulsemap(estateYaml({ regions: 80, clusters: 1, services: 1 }, rig.targets.ok));
     const page = await open(`${running.service.url}/#/overview`);
     const ranges = await page.locator('#canvas [data-range]').evaluateAll((els) => els.map((e) => e.getAttribute('data-range')!));
     assert.ok(ranges.length > 1 && ranges.length <= 60, `${ranges.length} range cells`);

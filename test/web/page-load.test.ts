@@ -1,25 +1,14 @@
 // The page opened while many entities report at once, in a real headless Chromium against a
 // running pulsemap with real targets on 127.0.0.1: the list is loaded once, the events of the
 // first check interval are applied in batches, and the table, its order and the counts follow.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startCompanyTargets, startPulsemap } from '../../bench/browser.ts';
+import { startPulsemap } from '../../bench/browser.ts';
 import type { Running } from '../../bench/browser.ts';
+import { usePageRig } from '../helpers/page-rig.ts';
 import { estateShape, estateYaml } from '../../bench/samples.ts';
 
-let browser: Browser;
-let targets: Awaited<ReturnType<typeof startCompanyTargets>>;
-
-before(async () => {
-  browser = await launchBrowser();
-  targets = await startCompanyTargets();
-});
-
-after(async () => {
-  await browser?.close();
-  await targets?.close();
-});
+const rig = usePageRig();
 
 /** The table's default order: worst status first, file order among equals (as web/table.js). */
 const SEVERITY: Record<string, number> = { error: 0, blocked: 1, pending: 2, degraded: 3, maintenance: 4, unknown: 5, ok: 6 };
@@ -30,9 +19,9 @@ test('opened in the first check interval of 500 entities: one /entities load, ev
   try {
     // Opened at once: every entity goes from unknown to its status while the page loads, so
     // events name entities before the list has arrived.
-    running = await startPulsemap(estateYaml(estateShape(500), targets.ok, { interval: 2, failingUrl: targets.refused, failing }));
+    running = await startPulsemap(estateYaml(estateShape(500), rig.targets.ok, { interval: 2, failingUrl: rig.targets.refused, failing }));
     const url = running.service.url;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await rig.browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     let lists = 0;
