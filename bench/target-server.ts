@@ -9,7 +9,7 @@ const failing = new Set<string>();
 const failures = new Map<string, number[]>();
 let requests = 0;
 
-const server = http.createServer((req, res) => {
+const answer: http.RequestListener = (req, res) => {
   requests += 1;
   const path = req.url ?? '/';
   if (failing.has(path)) {
@@ -20,7 +20,8 @@ const server = http.createServer((req, res) => {
   }
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
   res.end('ok');
-});
+};
+const server = http.createServer(answer);
 // Connections are per check: the server must not be the one that runs out of sockets.
 server.maxHeadersCount = 50;
 server.keepAliveTimeout = 1000;
@@ -30,7 +31,7 @@ server.keepAliveTimeout = 1000;
 // entities), a cost no real estate pays. `port` is the first; entities spread over `ports`.
 const PORTS = 8;
 const extra = Array.from({ length: PORTS - 1 }, () => {
-  const s = http.createServer(server.listeners('request')[0] as http.RequestListener);
+  const s = http.createServer(answer);
   s.maxHeadersCount = 50;
   s.keepAliveTimeout = 1000;
   return s;

@@ -1,7 +1,7 @@
 // `pulsemap render [--config FILE] [--format svg|nomnoml] [--group PATH | --range FIRST..LAST | --focus NAME | --view V]
 // [--data DIR] [--store URL]`: print a view of the map for the stored state (what the running
 // service would show, without starting it).
-import { parseArgs } from 'node:util';
+import { commandArgs, usageError } from './args.ts';
 import { configOrProblems, readStore } from './offline.ts';
 import { mapSource } from '../map/source.ts';
 import { indexGraph } from '../map/graph.ts';
@@ -18,32 +18,20 @@ export const renderCommand = {
 
   /** Exit codes: 0 printed, 1 invalid configuration, unreadable store or no such group/entity, 2 usage. */
   async run(args: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' },
-          group: { type: 'string' }, range: { type: 'string' }, focus: { type: 'string' }, view: { type: 'string' },
-        },
-        strict: true,
-      }));
-    } catch (err) {
-      process.stderr.write(`pulsemap render: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
-      return 2;
-    }
+    const parsed = commandArgs('render', usage, args, {
+      config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' }, data: { type: 'string' }, store: { type: 'string' },
+      group: { type: 'string' }, range: { type: 'string' }, focus: { type: 'string' }, view: { type: 'string' },
+    });
+    if (parsed === null) return 2;
+    const { values } = parsed;
     const format = values.format ?? 'svg';
-    if (format !== 'svg' && format !== 'nomnoml') {
-      process.stderr.write(`pulsemap render: unknown format '${format}' (svg or nomnoml)\n${usage}`);
-      return 2;
-    }
+    if (format !== 'svg' && format !== 'nomnoml') return usageError('render', usage, `unknown format '${format}' (svg or nomnoml)`);
     let spec;
     try {
       spec = parseViewQuery({ group: values.group, range: values.range, focus: values.focus, view: values.view });
     } catch (err) {
       if (!(err instanceof ViewError)) throw err;
-      process.stderr.write(`pulsemap render: ${err.message}\n${usage}`);
-      return 2;
+      return usageError('render', usage, err.message);
     }
     const config = await configOrProblems(values, process.env);
     if (config === null) return 1;

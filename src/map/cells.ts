@@ -135,19 +135,21 @@ export function countsText(counts: StatusCounts): string {
  * which trouble. The trouble line's slot fits two statuses with the group's largest count.
  */
 export function groupCell(name: string, counts: StatusCounts, noun = 'entities'): Cell {
-  const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
-  const digits = '0'.repeat(String(total).length);
-  return [[label(name)], [label(`${total} ${total === 1 && noun === 'entities' ? 'entity' : noun}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
+  return collapsedCell(name, undefined, counts, noun);
 }
 
 /**
  * A run of groups (or of one group's entities) drawn as one cell (a range): "api-001 … api-120",
- * how many groups and entities it holds, and how many of them are in which trouble.
+ * how many groups (when it holds groups) and entities it holds, and how many are in which trouble.
  */
 export function rangeCell(name: string, groups: number | undefined, counts: StatusCounts): Cell {
+  return collapsedCell(name, groups, counts, 'entities');
+}
+
+function collapsedCell(name: string, groups: number | undefined, counts: StatusCounts, noun: string): Cell {
   const total = SEVERITY.reduce((n, s) => n + counts[s], 0);
   const digits = '0'.repeat(String(total).length);
-  const size = `${total} ${total === 1 ? 'entity' : 'entities'}`;
+  const size = `${total} ${total === 1 && noun === 'entities' ? 'entity' : noun}`;
   return [[label(name)], [label(groups === undefined ? size : `${groups} groups${SEP}${size}`), line(countsText(counts), `${digits} blocked${SEP}${digits} pending`)]];
 }
 

@@ -3,7 +3,7 @@
 import { childOf } from './graph.ts';
 import type { MapGraph } from './graph.ts';
 import { byName, partition, spanLabel, spanName } from './ranges.ts';
-import type { Part } from './ranges.ts';
+import type { Span } from './ranges.ts';
 
 export type UnitKind = 'entity' | 'stub' | 'group' | 'range' | 'blocked';
 
@@ -51,36 +51,32 @@ export type Place = readonly [UnitKind, string, string, (string | undefined)?, (
 export const put = (plan: Plan & { add: Add }, place: Place, entity: string): void => plan.add(place[0], place[1], place[2], entity, place[3], place[4]);
 
 /**
- * The child groups of `parent` (sorted), those of them with something wrong, drawn in at most
- * `room` cells: entity group -> [kind, key, name, label, groups] of the cell it goes in.
+ * `names` (sorted) in at most `room` cells: each drawn as `single` gives it, or in a range cell
+ * (ranges.ts) named `FIRST..LAST` and labelled by `labelOf`.
  */
+function cellsOf(names: readonly string[], room: number, single: (name: string) => Place, labelOf: (part: Span) => string, counted: boolean): (name: string) => Place {
+  const cellOf = new Map<string, Place>();
+  for (const part of partition(names, Math.max(2, room))) {
+    if (typeof part === 'string') { cellOf.set(part, single(part)); continue; }
+    const name = spanName(part);
+    const place: Place = ['range', `range:${name}`, name, labelOf(part), counted ? part.groups.length : undefined];
+    for (const n of part.groups) cellOf.set(n, place);
+  }
+  return (n) => cellOf.get(n)!;
+}
+
+/** The child groups of `parent` (only those `only` keeps), in at most `room` cells: entity group -> its cell. */
 export function levelOf(graph: MapGraph, parent: string, only: ((child: string) => boolean) | null, room: number): (group: string) => Place {
   const children = new Set<string>();
   for (const e of graph.config.entities) {
     const child = e.group === null ? null : childOf(parent, e.group);
-    if (child === null || (only && !only(child))) continue;
-    children.add(child);
+    if (child !== null && (!only || only(child))) children.add(child);
   }
-  const sorted = [...children].sort(byName);
-  const parts: Part[] = partition(sorted, Math.max(2, room));
-  const cellOf = new Map<string, Place>();
-  for (const part of parts) {
-    if (typeof part === 'string') { cellOf.set(part, ['group', groupKey(part), part]); continue; }
-    const name = spanName(part);
-    for (const g of part.groups) cellOf.set(g, ['range', `range:${name}`, name, spanLabel(part), part.groups.length]);
-  }
-  return (group) => cellOf.get(childOf(parent, group)!)!;
+  const cellOf = cellsOf([...children].sort(byName), room, (g) => ['group', groupKey(g), g], spanLabel, true);
+  return (group) => cellOf(childOf(parent, group)!);
 }
 
 /** One group's own entities in at most `room` cells: each its own cell, or in a range of them. */
 export function entityLevel(names: readonly string[], room: number): (name: string) => Place {
-  const sorted = [...names].sort(byName);
-  const parts = partition(sorted, Math.max(2, room));
-  const cellOf = new Map<string, Place>();
-  for (const part of parts) {
-    if (typeof part === 'string') { cellOf.set(part, ['entity', part, part]); continue; }
-    const name = spanName(part);
-    for (const n of part.groups) cellOf.set(n, ['range', `range:${name}`, name, `${part.first} … ${part.last}`]);
-  }
-  return (n) => cellOf.get(n)!;
+  return cellsOf([...names].sort(byName), room, (n) => ['entity', n, n], (part) => `${part.first} … ${part.last}`, false);
 }

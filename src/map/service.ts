@@ -188,11 +188,8 @@ export function createMapService(options: MapServiceOptions): MapService {
   function prestartFor(spec: ViewSpec | null | undefined): void {
     if (monitor.config().entities.length <= renderer.inProcessCells) return;
     // It warms up off the request path, so nomnoml's code is compiled before the first large
-    // view needs it: on the view just built when that is small (a few milliseconds, so a large
-    // view asked for right after waits for little), else on a made-up view of about the size of
-    // the largest ones (warm-up.ts; skipped when a real layout reaches the process first). The
-    // made-up view alone made a large view asked for within a second of the start wait for it:
-    // 1.2 s against 0.7 s (bench/README.md, 7f).
+    // view needs it: on the view just built when that is small (a few milliseconds, so a view
+    // asked for right after waits for little), else on the renderer's made-up view (warm-up.ts).
     const model = views.get(viewName(spec ?? defaultView(monitor.config())))?.model?.value;
     renderer.prestart(model && model.nodes.length <= renderer.inProcessCells ? mapSource(model, 'layout') : undefined);
   }

@@ -141,7 +141,7 @@ function rangeView(graph: MapGraph, text: string): Plan {
   const cellOf = kind === 'groups'
     ? levelOf(graph, parent, inRange, budget)
     : entityLevel(graph.config.entities.filter((e) => inside(e.name)).map((e) => e.name), budget);
-  const drawn = withOutside(graph, parent, plan, inside, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
+  return withOutside(graph, parent, plan, inside, (e) => put(plan, cellOf(kind === 'groups' ? e.group! : e.name), e.name), (name) => {
     const key = above.unitOf.get(name);
     const unit = key === undefined ? undefined : above.units.get(key);
     // A range of the view above that overlaps this one would be named after cells drawn here:
@@ -153,7 +153,6 @@ function rangeView(graph: MapGraph, text: string): Plan {
     const child = childOf(parent, graph.byName.get(name)!.group!)!;
     return { kind: 'group', key: groupKey(child), name: child, members: [] };
   });
-  return drawn;
 }
 
 function focusView(graph: MapGraph, name: string): Plan {
