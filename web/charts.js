@@ -69,7 +69,7 @@ function chartOptions(width, colours, series) {
   return {
     width, height: 200, cursor: { drag: { x: false, y: false } }, legend: { show: true, live: true },
     scales: { x: { time: true }, ms: { auto: true, range: (u, min, max) => [0, Math.max(1, max) * 1.1] }, n: { auto: true, range: (u, min, max) => [0, Math.max(1, max) * 4] } },
-    axes: [{ ...axis }, { ...axis, scale: 'ms', values: (u, v) => v.map((ms) => `${ms} ms`), size: 60 }],
+    axes: [{ ...axis }, { ...axis, scale: 'ms', values: (u, v) => v.map((ms) => `${ms} ms`), size: (u, values) => 20 + 7 * Math.max(4, ...(values ?? []).map((t) => String(t).length)) }],
     series: [
       {},
       { label: 'max', scale: 'ms', stroke: 'rgba(70,130,220,0.35)', width: 1, value: (u, v) => (v == null ? '—' : `${v} ms`) },
