@@ -13,7 +13,7 @@
 //      its heap capped at 256 MB (--max-old-space-size=256).
 // Flags: --full (adds 20,000 entities, and 5,000 on the small board), --pi (D only), --no-bursts
 // (skip C), --no-sse (C without the SSE burst: a checkout from before the per-client limit holds
-// gigabytes in it), --parts A,B,C,D (only those), --root DIR (measure another checkout of pulsemap, e.g. an older commit, with this
+// gigabytes in it), --parts A,B,C,D (only those), --sizes 1000,20000 (part B at these sizes only), --max-in-flight N, --malloc jemalloc, --root DIR (measure another checkout of pulsemap, e.g. an older commit, with this
 // script: the bare loop is this checkout's, so the ratios compare like with like).
 // `npm run bench -- footprint --full` gives every table of the memory and start-up figures in
 // about ten minutes.
@@ -34,7 +34,11 @@ const ROOT = resolve(argAfter('--root') ?? join(HERE, '..'));
 const PARTS = (argAfter('--parts') ?? (process.argv.includes('--pi') ? 'D' : 'A,B,C,D')).split(',')
   .filter((p) => p !== 'C' || !process.argv.includes('--no-bursts'));
 const INTERVAL = 10;
-const SIZES = FULL ? [0, 10, 100, 1_000, 20_000] : [0, 10, 100, 1_000];
+/** `--max-in-flight N`: the estates set checks.max_in_flight (default: the service's own). */
+const MAX_IN_FLIGHT = argAfter('--max-in-flight');
+const extraYaml = MAX_IN_FLIGHT ? `checks:\n  max_in_flight: ${Number(MAX_IN_FLIGHT)}` : undefined;
+const sizesArg = argAfter('--sizes')?.split(',').map(Number);
+const SIZES = sizesArg ?? (FULL ? [0, 10, 100, 1_000, 20_000] : [0, 10, 100, 1_000]);
 const PI_SIZES = FULL ? [10, 1_000, 5_000] : [10, 1_000];
 const windowMs = 20_000;
 /** Sizes at which the bare loop is measured too (below, one request a second says little). */
@@ -44,6 +48,8 @@ const BURST_BEFORE_MS = 10_000;
 /** How long a busy service (20,000 entities on a loaded machine) may take to answer the bench. */
 const ANSWER_MS = 300_000;
 const PI = { cpus: '0', heapFlag: '--max-old-space-size=256' };
+const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
 /** The production command of the checkout: `node FLAGS ENTRY serve` from its start script. */
 const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -127,8 +133,16 @@ async function startup(pi: boolean): Promise<string> {
 interface Window { durationMs: number; cpuMs: number; results: number; lateP99: number; peakRss: number }
 interface BareWindow { durationMs: number; cpuMs: number; done: number; failed: number }
 
+/**
+ * `--malloc jemalloc`: the services run with jemalloc preloaded (Debian's libjemalloc2), its
+ * freed pages given back after a second, as the Docker image runs them.
+ */
+const MALLOC_ENV: NodeJS.ProcessEnv = argAfter('--malloc') === 'jemalloc'
+  ? { LD_PRELOAD: JEMALLOC, MALLOC_CONF: JEMALLOC_CONF }
+  : {};
+
 function serviceHelper(config: string, data: string, pi: boolean): Promise<Helper> {
-  return startHelper(join(ROOT, 'bench/pulsemap-child.ts'), [config, data], cacheEnv(BENCH_COMPILE_CACHE),
+  return startHelper(join(ROOT, 'bench/pulsemap-child.ts'), [config, data], { ...cacheEnv(BENCH_COMPILE_CACHE), ...MALLOC_ENV },
     pi ? { nodeFlags: [PI.heapFlag, ...FLAGS], cpus: PI.cpus } : { nodeFlags: FLAGS });
 }
 
@@ -146,7 +160,7 @@ async function sampleRss(pid: number, ms: number): Promise<{ mean: number; peak:
 async function steadyRow(n: number, pi: boolean, baseUrl: readonly string[]): Promise<(string | number)[]> {
   const dir = tempDir('footprint');
   try {
-    const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph' });
+    const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph', extraYaml });
     const pm = await serviceHelper(config, join(dir.path, 'data'), pi);
     let rss: { mean: number; peak: number };
     let win: Window;
@@ -258,7 +272,7 @@ async function measureBurst(baseUrl: readonly string[], name: string, run: (ctx:
   try {
     const data = join(dir.path, 'data');
     mkdirSync(data, { recursive: true });
-    const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph' });
+    const config = writeEntities(dir.path, { count: n, interval: INTERVAL, baseUrl, shape: 'graph', extraYaml });
     const original = readFileSync(config, 'utf8');
     const pm = await serviceHelper(config, data, false);
     const url = pm.ready.url as string;

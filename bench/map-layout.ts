@@ -29,7 +29,7 @@ export function syntheticConfig(size: number, seed = 1, groups = true): Config {
   return {
     path: 'bench.yaml', title: 'bench', public_url: null, cluster: null, heartbeat: { url: null, interval: 60 }, entities,
     notify: { channels: [], default: null, degraded: false, config_errors: true, reminder: 0 },
-    groups: {}, retention: { raw_days: 7 }, api_token: null, auth: buildAuth(), status_pages: [], announcements: [], badges: 'listed', maintenance: [], probes: [], map: { max_entities: 60 },
+    groups: {}, retention: { raw_days: 7 }, api_token: null, auth: buildAuth(), status_pages: [], announcements: [], badges: 'listed', maintenance: [], probes: [], map: { max_entities: 60 }, checks: { max_in_flight: 1000 },
   };
 }
 

@@ -100,6 +100,8 @@ serveRequests(
       const m = process.memoryUsage();
       return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
     },
+    /** Checks running, waiting, and the paced limit (src/monitor/pacer.ts). */
+    load: () => ({ ...service.monitor.load() }),
     windowStart: () => {
       resetWindow();
       return {};

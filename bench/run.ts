@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
-const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series', 'footprint', 'probe'];
+const SCRIPTS = ['store', 'map', 'map-views', 'page-readability', 'page-longtasks', 'alerts', 'capacity', 'api', 'memory', 'series', 'footprint', 'pacing', 'probe'];
 const args = process.argv.slice(2);
 const full = args.includes('--full');
 const onlyAt = args.indexOf('--only');

@@ -12,6 +12,17 @@ let requests = 0;
 const answer: http.RequestListener = (req, res) => {
   requests += 1;
   const path = req.url ?? '/';
+  // /slow/MS/…: answers after MS ms (a distant target); /hang/…: never answers (the client's
+  // timeout ends it; the server only lets go when the client closes).
+  if (path.startsWith('/hang/')) return;
+  if (path.startsWith('/slow/')) {
+    const ms = Number(path.split('/')[2]);
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+      res.end('ok');
+    }, Number.isFinite(ms) ? ms : 0);
+    return;
+  }
   if (failing.has(path)) {
     failures.get(path)!.push(Date.now());
     res.writeHead(500, { 'content-type': 'text/plain' });

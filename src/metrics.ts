@@ -25,7 +25,7 @@ import type { ProbeStatus } from './probes/presence.ts';
 
 export interface MetricsOptions {
   /** The live entities and states, read at scrape time. */
-  readonly monitor: Pick<Monitor, 'list' | 'config'>;
+  readonly monitor: Pick<Monitor, 'list' | 'config' | 'load'>;
   /** Undelivered alert messages, read at scrape time (the store's outbox). */
   readonly outboxDepth?: () => Promise<number>;
   /** Whether the store can be read and written, and its queued writes (store/health.ts). */
@@ -268,6 +268,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     };
     counter('pulsemap_config_reload_errors_total', 'Edits of the configuration file that were rejected.', () => reloadErrors);
     counter('pulsemap_config_reloads_total', 'Edits of the configuration file that were applied.', () => reloads);
+    const gauge = (name: string, help: string, value: () => number): void => {
+      new Gauge({ name, help, registers: [register], collect() { this.set(value()); } });
+    };
+    gauge('pulsemap_checks_in_flight', 'Checks running right now.', () => monitor.load().active);
+    gauge('pulsemap_checks_waiting', 'Checks due but waiting for a free slot (checks.max_in_flight); above 0 for long, the service is behind.', () => monitor.load().waiting);
+    gauge('pulsemap_checks_limit', 'How many checks may run at once now, paced by how busy the process is (at most checks.max_in_flight).', () => monitor.load().limit);
     new Gauge({
       name: 'pulsemap_config_valid',
       help: '1 while the configuration file is valid, 0 while an edit is rejected and the last good one runs.',

@@ -57,6 +57,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** The whole map is drawn up to this many entities; beyond, the overview is the default view. */
   readonly map: { readonly max_entities: number };
+  /** How many checks may run at once; more due wait in line (default DEFAULT_MAX_IN_FLIGHT). */
+  readonly checks: { readonly max_in_flight: number };
   /** Public status pages, in file order. */
   readonly status_pages: readonly StatusPage[];
   /** Announcements written in the file (those posted through the API live in the store). */

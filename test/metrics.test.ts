@@ -159,6 +159,11 @@ describe('GET /metrics', () => {
     metrics.configReloaded();
     assert.equal(value((await scrape()).families, 'pulsemap_config_valid'), 1);
 
+    // Checks at once: none running now, none waiting, the pacer's starting limit.
+    assert.equal(value(families, 'pulsemap_checks_in_flight'), 0);
+    assert.equal(value(families, 'pulsemap_checks_waiting'), 0);
+    assert.equal(value(families, 'pulsemap_checks_limit'), 100);
+
     // Default process metrics, on this service's own registry.
     assert.ok(value(families, 'process_cpu_user_seconds_total') > 0);
     assert.ok(find(families, 'nodejs_heap_size_used_bytes').length === 1);

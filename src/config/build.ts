@@ -70,6 +70,7 @@ export interface RawConfig extends RawPublishing {
   api_token?: string;
   auth?: RawAuth;
   map?: { max_entities?: number };
+  checks?: { max_in_flight?: number };
   maintenance?: RawMaintenance[];
   probes?: RawProbes;
   entities: Record<string, RawEntity>;
@@ -127,6 +128,9 @@ function freeze<T>(value: T): T {
   return value;
 }
 
+/** Checks in flight at once by default: see `checks.max_in_flight` in the README. */
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
 /** `names` gives the entities in file order (a JS object puts integer-like keys such as `42` first). */
 export function buildConfig(raw: RawConfig, path: string, names: readonly string[], lineOf: (name: string) => number, written: WrittenEntity = () => undefined): Config {
   const defaults = raw.defaults ?? {};
@@ -144,6 +148,7 @@ export function buildConfig(raw: RawConfig, path: string, names: readonly string
     api_token: raw.api_token ?? null,
     auth: buildAuth(raw.auth, raw.api_token ?? null),
     map: { max_entities: raw.map?.max_entities ?? 60 },
+    checks: { max_in_flight: raw.checks?.max_in_flight ?? DEFAULT_MAX_IN_FLIGHT },
     ...buildPublishing(raw),
     maintenance: buildMaintenance(raw.maintenance),
     probes: buildProbes(raw.probes),

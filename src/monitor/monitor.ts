@@ -6,6 +6,8 @@ import type { Logger } from '../log.ts';
 import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { createScheduler } from './scheduler.ts';
+import { createLimiter } from './limiter.ts';
+import { createPacer } from './pacer.ts';
 import { initialState, isDown, reduceState, reevaluate } from './state.ts';
 import type { DependencyLookup } from './state.ts';
 import { dependentsOf } from '../config/graph.ts';
@@ -41,8 +43,20 @@ export interface MonitorOptions {
   readonly random?: () => number;
   /** First checks are spread over min(interval, this) seconds. */
   readonly spreadSeconds?: number;
-  /** Called when each check starts, with how late it started (ms). */
+  /** Called when each check starts, with how late it started (ms), waiting for a slot included. */
   readonly onCheckStart?: (name: string, lateMs: number) => void;
+  /** The event loop's utilization since the last call, for pacing checks (tests inject it). */
+  readonly busy?: () => number;
+}
+
+/** Checks in flight and waiting for a slot (config `checks.max_in_flight`; src/monitor/pacer.ts). */
+export interface CheckLoad {
+  /** `checks.max_in_flight`. */
+  readonly max: number;
+  /** How many may run at once now, as paced by how busy the process is. */
+  readonly limit: number;
+  readonly active: number;
+  readonly waiting: number;
 }
 
 /** An entity under maintenance: the window's name and when this opening ends (epoch ms). */
@@ -90,6 +104,8 @@ export interface Monitor {
   maintenanceOf(name: string): MaintenanceMark | null;
   /** The state the checks alone give, whatever maintenance shows (alerts: recoveries go on). */
   verdict(name: string): EntityState | undefined;
+  /** Checks running and waiting for a slot right now. */
+  load(): CheckLoad;
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
@@ -117,16 +133,31 @@ export function createMonitor(options: MonitorOptions): Monitor {
     dependencies: (name) => entities.get(name)?.dependencies ?? [],
   };
 
+  let behindSince = 0;
+  const limiter = createLimiter(config.checks.max_in_flight, {
+    onBehind(waiting, active) {
+      behindSince = clock.now();
+      logger.warn({ waiting, in_flight: active, limit: limiter.max, max_in_flight: pacer.max },
+        'checks are waiting for a free slot: more are due than can run at once');
+    },
+    onCaughtUp() {
+      // Short waits (a burst of due checks) are normal; only a wait that lasted is worth a line.
+      const ms = clock.now() - behindSince;
+      if (ms >= 1000) logger.info({ behind_ms: ms }, 'checks caught up: none is waiting for a slot');
+    },
+  });
+
+  const pacer = createPacer({ limiter, clock, max: config.checks.max_in_flight, busy: options.busy });
+
   const scheduler = createScheduler({
     clock,
-    run: (name) => runOne(name).catch((err: unknown) => {
+    run: (name, lateMs, now) => runOne(name, lateMs, now).catch((err: unknown) => {
       logger.error({ entity: name, err: String(err) }, 'check failed unexpectedly');
     }),
     nextDelay: (name) => {
       const entity = entities.get(name);
       return entity ? nextCheckDelay(entity, states.get(name)) : 60_000;
     },
-    onStart: options.onCheckStart,
   });
 
   function index(next: Config): void {
@@ -161,11 +192,26 @@ export function createMonitor(options: MonitorOptions): Monitor {
     return out;
   }
 
-  async function runOne(name: string): Promise<void> {
-    const entity = entities.get(name);
-    if (!entity || abort.signal.aborted) return;
+  async function runOne(name: string, lateMs: number, now: boolean): Promise<void> {
+    if (!entities.has(name) || abort.signal.aborted) return;
+    // The slot covers the check alone: confirming a failure below waits for other checks, which
+    // must not wait for this one's slot in turn.
+    const queued = limiter.acquire(now);
+    if (queued !== null) {
+      const from = clock.now();
+      if (!(await queued)) return;
+      lateMs += clock.now() - from;
+    }
     const at = clock.now();
-    const outcome = await options.runCheck(entity, { signal: abort.signal });
+    let outcome: CheckOutcome | null;
+    const entity = entities.get(name);
+    try {
+      if (!entity || abort.signal.aborted) return;
+      options.onCheckStart?.(name, lateMs);
+      outcome = await options.runCheck(entity, { signal: abort.signal });
+    } finally {
+      limiter.release();
+    }
     if (abort.signal.aborted || outcome === null) return;
     const result: CheckResult = { ...outcome, at };
     const prev = stateOf(name);
@@ -291,6 +337,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     async start() {
       if (started) return;
       started = true;
+      pacer.start();
       for (const [name, state] of await store.loadStates()) states.set(name, state);
       // Who showed maintenance when the last run stopped: a window still open is not entered
       // again, and one that ended meanwhile is left (and stored as left) at the first refresh.
@@ -303,6 +350,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     async stop() {
       scheduler.stop();
       abort.abort();
+      pacer.stop();
+      limiter.cancelAll();
       const inFlight = scheduler.inFlight();
       await Promise.allSettled(inFlight);
       await shownWrites;
@@ -319,6 +368,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       const change = diffConfig(entities, next);
       config = next;
       index(next);
+      pacer.setMax(next.checks.max_in_flight);
       for (const name of change.removed) scheduler.remove(name);
       for (const entity of change.added) {
         stateOf(entity.name);
@@ -330,6 +380,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return change;
     },
     checkNow: (name) => scheduler.runNow(name),
+    load: () => ({ max: pacer.max, limit: pacer.limit, active: limiter.active, waiting: limiter.waiting }),
     assign(next) {
       owned = next === null ? null : new Set(next);
       if (!started) return;

@@ -6,12 +6,13 @@ import type { Clock } from '../clock.ts';
 
 export interface SchedulerOptions {
   readonly clock?: Clock;
-  /** Runs one check of the entity and everything it triggers. Must not reject. */
-  readonly run: (name: string) => Promise<void>;
+  /**
+   * Runs one check of the entity and everything it triggers. Must not reject. `lateMs`: how late
+   * it starts against its plan; `now`: asked for through runNow rather than due by its timer.
+   */
+  readonly run: (name: string, lateMs: number, now: boolean) => Promise<void>;
   /** Milliseconds from the start of the check just finished to the start of the next one. */
   readonly nextDelay: (name: string) => number;
-  /** Called as each check starts, with how late it is against its plan (for metrics). */
-  readonly onStart?: (name: string, lateMs: number) => void;
   /**
    * Checks start on a grid of this many ms (default 100): timers due close together then fire in
    * one wake-up of the process instead of one each, which at thousands of checks a second saves
@@ -59,15 +60,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }, Math.max(0, fireAt - clock.now()));
   }
 
-  function start(name: string, slot: Slot): Promise<void> {
+  function start(name: string, slot: Slot, now = false): Promise<void> {
     if (slot.running) return slot.running;
     if (slot.timer !== null) {
       clock.clearTimeout(slot.timer);
       slot.timer = null;
     }
     const startedAt = clock.now();
-    options.onStart?.(name, Math.max(0, startedAt - slot.planned));
-    const running = options.run(name).finally(() => {
+    const running = options.run(name, Math.max(0, startedAt - slot.planned), now).finally(() => {
       slot.running = null;
       if (stopped || slot.removed) return;
       // Keep the cadence from the planned start; a check that overran starts the next one now.
@@ -102,7 +102,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const slot = slots.get(name);
       if (!slot || stopped) return Promise.resolve();
       slot.planned = clock.now();
-      return start(name, slot);
+      return start(name, slot, true);
     },
     has: (name) => slots.has(name),
     inFlight: () => [...slots.values()].flatMap((s) => (s.running ? [s.running] : [])),

@@ -6,12 +6,16 @@ import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { firstCheckDelay } from '../monitor/plan.ts';
 import { createScheduler } from '../monitor/scheduler.ts';
+import { createLimiter } from '../monitor/limiter.ts';
+import { createPacer } from '../monitor/pacer.ts';
 import { buildAssigned } from './assignment.ts';
 import type { Assigned, Assignment } from './assignment.ts';
 import type { ProbeResult } from './queue.ts';
 
 /** First checks are spread over this many seconds at most (or the interval, if shorter). */
 const START_SPREAD_SECONDS = 10;
+/** The most checks a probe runs at once; within it, paced as the server paces its own. */
+const MAX_IN_FLIGHT = 1000;
 
 export interface RunnerOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -20,6 +24,8 @@ export interface RunnerOptions {
   readonly onResult: (result: ProbeResult) => void;
   readonly clock?: Clock;
   readonly random?: () => number;
+  /** The event loop's utilization since the last call, for pacing checks (tests inject it). */
+  readonly busy?: () => number;
 }
 
 export interface AppliedChange {
@@ -48,14 +54,28 @@ export function createRunner(options: RunnerOptions): Runner {
 
   const intervalOf = (a: Assigned): number => ('entity' in a ? a.entity.interval : a.interval);
 
-  async function run(name: string): Promise<void> {
+  // As on the server (src/monitor/pacer.ts): a probe on a small board that cannot run every due
+  // check at once runs what it can and sends the rest late, instead of failing them as timeouts.
+  const limiter = createLimiter(MAX_IN_FLIGHT);
+  const pacer = createPacer({ limiter, clock, max: MAX_IN_FLIGHT, busy: options.busy });
+  pacer.start();
+
+  async function run(name: string, _lateMs: number, now: boolean): Promise<void> {
+    if (!current.has(name)) return;
+    const queued = limiter.acquire(now);
+    if (queued !== null && !(await queued)) return;
     const assigned = current.get(name);
-    if (assigned === undefined) return;
+    let outcome;
     // The time the check started, as the server records its own checks.
     const startedAt = clock.now();
-    const outcome = 'entity' in assigned
-      ? await runCheck(assigned.entity, { signal: stopping.signal, now: () => clock.now() })
-      : { ok: false, degraded: false, latency_ms: null, message: assigned.problem, extra: {} };
+    try {
+      if (assigned === undefined) return;
+      outcome = 'entity' in assigned
+        ? await runCheck(assigned.entity, { signal: stopping.signal, now: () => clock.now() })
+        : { ok: false, degraded: false, latency_ms: null, message: assigned.problem, extra: {} };
+    } finally {
+      limiter.release();
+    }
     // A check of a definition replaced or withdrawn meanwhile says nothing about the current one.
     if (current.get(name) !== assigned || stopping.signal.aborted) return;
     options.onResult({
@@ -118,6 +138,8 @@ export function createRunner(options: RunnerOptions): Runner {
     async close() {
       scheduler.stop();
       stopping.abort();
+      pacer.stop();
+      limiter.cancelAll();
       await Promise.all(scheduler.inFlight());
     },
   };

@@ -52,6 +52,7 @@ test('a small file becomes a fully defaulted Config', () => {
     api_token: null,
     auth: { users: [], tokens: [], trusted_header: null, proxies: [], public_read: false, open: ['/health', '/metrics'], session_hours: 12, api_token: null },
     map: { max_entities: 60 },
+    checks: { max_in_flight: 1000 },
     status_pages: [],
     announcements: [],
     badges: 'listed',

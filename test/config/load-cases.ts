@@ -36,13 +36,15 @@ export const inline: [title: string, yaml: string, expected: string[]][] = [
   ['an unclosed quote, at the quote', 'entities:\n  a:\n    type: ping\n    host: "h\n  b:\n    type: ping\n    host: h\n', ['empty.yaml:4:11: this quoted text never ends: close it with "']],
   ['an empty file', '', ["empty.yaml:1:1: top level must be a map"]],
   ['a missing entities map', 'title: x\n', ["empty.yaml:1:1: top level must have required property 'entities'"]],
+  ['checks.max_in_flight below 1, at the value', 'checks:\n  max_in_flight: 0\nentities:\n  a:\n    type: ping\n    host: h\n', ['empty.yaml:2:18: /checks/max_in_flight must be >= 1']],
+  ['checks.max_in_flight not a whole number', 'checks:\n  max_in_flight: 2.5\nentities:\n  a:\n    type: ping\n    host: h\n', ['empty.yaml:2:18: /checks/max_in_flight must be a whole number']],
   ['a missing value', 'entities:\n  a:\n    type: ping\n    host:\n', ['empty.yaml:4:5: /entities/a/host must be a string']],
   ['a list where a map belongs', 'entities:\n  - a\n', ['empty.yaml:2:3: /entities must be a map']],
   ['two documents', 'entities: {}\n---\nentities: {}\n', [
     'empty.yaml:2:1: Source contains multiple documents; please use YAML.parseAllDocuments()',
   ]],
   ['an unknown top-level key with no close match', 'entities: {}\nslack: {}\n', [
-    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, heartbeat_url, heartbeat_interval, cluster, probes, defaults, notify, groups, retention, map, api_token, auth, entities, status_pages, announcements, maintenance, badges)",
+    "empty.yaml:2:1: top level has unknown property 'slack' (known: title, public_url, heartbeat_url, heartbeat_interval, cluster, probes, defaults, notify, groups, retention, map, checks, api_token, auth, entities, status_pages, announcements, maintenance, badges)",
   ]],
   ['a status out of range', 'entities:\n  a:\n    type: api\n    url: http://x.test/\n    expect: { status: [200, 700] }\n', [
     'empty.yaml:5:29: /entities/a/expect/status/1 must be <= 599',

@@ -94,3 +94,13 @@ test('the shipped entities.yaml is valid without any environment', async () => {
   ]);
   assert.equal(config.entities[0]!.target, 'http://127.0.0.1:8000/health');
 });
+
+test('checks.max_in_flight is read from the file, 1000 when absent', () => {
+  const entities = 'entities:\n  a:\n    type: ping\n    host: h\n';
+  const set = parseConfig(`checks:\n  max_in_flight: 50\n${entities}`, 'c.yaml', {});
+  assert.ok('config' in set);
+  assert.equal(set.config.checks.max_in_flight, 50);
+  const unset = parseConfig(entities, 'c.yaml', {});
+  assert.ok('config' in unset);
+  assert.equal(unset.config.checks.max_in_flight, 1000);
+});

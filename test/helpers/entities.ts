@@ -26,7 +26,7 @@ export function configOf(entities: Entity[], over: Partial<Config> = {}): Config
     path: 'entities.yaml', title: 'test', public_url: null, cluster: null, heartbeat: { url: null, interval: 60 }, entities,
     notify: notifyOf({}), groups: {},
     retention: { raw_days: 7 }, api_token: null, auth: buildAuth(undefined, over.api_token ?? null),
-    map: { max_entities: 60 }, status_pages: [], announcements: [], badges: 'listed', maintenance: [], probes: [], ...over,
+    map: { max_entities: 60 }, checks: { max_in_flight: 1000 }, status_pages: [], announcements: [], badges: 'listed', maintenance: [], probes: [], ...over,
   };
 }
 

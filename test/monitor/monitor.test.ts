@@ -161,3 +161,85 @@ test('apply: new entities start, removed stop, changed reschedule with counts ke
   await s.monitor.stop();
   await s.store.close();
 });
+
+/** Checks that each take `ms` of the fake clock; records how many run at once. */
+function slowTargets(clock: ReturnType<typeof fakeClock>, ms: number) {
+  let running = 0;
+  let most = 0;
+  const starts: { name: string; at: number }[] = [];
+  const runCheck: RunCheck = (entity, { signal }) => {
+    starts.push({ name: entity.name, at: clock.now() });
+    running++;
+    most = Math.max(most, running);
+    return new Promise((resolve) => {
+      const end = (outcome: CheckOutcome): void => { running--; resolve(outcome); };
+      const timer = clock.setTimeout(() => end(up), ms);
+      signal.addEventListener('abort', () => { clock.clearTimeout(timer); end(down); }, { once: true });
+    });
+  };
+  return { runCheck, starts, most: () => most };
+}
+
+test('checks.max_in_flight: no more checks run at once; the rest start in turn and report the wait as lateness', async () => {
+  const clock = fakeClock(0);
+  const t = slowTargets(clock, 1000);
+  const entities = Array.from({ length: 10 }, (_, i) => pingEntity(`e${i}`, [], { interval: 10 }));
+  const store = await openSqliteStore({ dir: tempDir() });
+  const late: number[] = [];
+  const monitor = createMonitor({
+    config: configOf(entities, { checks: { max_in_flight: 3 } }), store, runCheck: t.runCheck, clock, random: () => 0,
+    onCheckStart: (_name, ms) => late.push(ms),
+  });
+  await monitor.start();
+  await clock.advance(5_000);
+  assert.equal(t.most(), 3);
+  assert.deepEqual(t.starts.map((s) => s.at), [0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000, 3000]);
+  assert.deepEqual(late, [0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000, 3000], 'the wait for a slot counts as lateness');
+  assert.deepEqual(t.starts.map((s) => s.name), entities.map((e) => e.name), 'in the order they fell due');
+  assert.deepEqual(monitor.load(), { max: 3, limit: 3, active: 0, waiting: 0 });
+  await clock.advance(15_000);
+  // Each keeps its cadence from its plan: the second round starts at 10 s like the first at 0.
+  assert.deepEqual(t.starts.filter((s) => s.name === 'e9').map((s) => s.at), [3000, 13_000]);
+  assert.equal(t.most(), 3);
+  await monitor.stop();
+  await store.close();
+});
+
+test('checks.max_in_flight: a failure confirmed against its dependencies does not wait for its own slot (cap 1)', async () => {
+  const parent = pingEntity('parent', [], { interval: 300, retry_interval: 2 });
+  const child = pingEntity('child', ['parent'], { interval: 1, retry_interval: 1 });
+  const clock = fakeClock(0);
+  const t = targets(clock);
+  const store = await openSqliteStore({ dir: tempDir() });
+  const monitor = createMonitor({ config: configOf([child, parent], { checks: { max_in_flight: 1 } }), store, runCheck: t.runCheck, clock, random: () => 0 });
+  await monitor.start();
+  await clock.advance(10_000);
+  const parentChecksBefore = t.times('parent').length;
+  t.healthy.set('parent', false);
+  t.healthy.set('child', false);
+  await clock.advance(30_000);
+  assert.ok(t.times('parent').length > parentChecksBefore, 'the parent was re-checked for the child');
+  assert.equal(monitor.state('parent')!.status, 'error');
+  assert.equal(monitor.state('child')!.status, 'blocked');
+  await monitor.stop();
+  await store.close();
+});
+
+test('checks.max_in_flight: a reload that raises the cap starts the waiting checks at once; stop ends the waits', async () => {
+  const clock = fakeClock(0);
+  const t = slowTargets(clock, 5000);
+  const entities = Array.from({ length: 6 }, (_, i) => pingEntity(`e${i}`, [], { interval: 60, timeout: 10 }));
+  const store = await openSqliteStore({ dir: tempDir() });
+  const monitor = createMonitor({ config: configOf(entities, { checks: { max_in_flight: 2 } }), store, runCheck: t.runCheck, clock, random: () => 0 });
+  await monitor.start();
+  await clock.advance(100);
+  assert.deepEqual(monitor.load(), { max: 2, limit: 2, active: 2, waiting: 4 });
+  monitor.apply(configOf(entities, { checks: { max_in_flight: 5 } }));
+  await clock.advance(100);
+  assert.deepEqual(monitor.load(), { max: 5, limit: 5, active: 5, waiting: 1 });
+  assert.equal(t.starts.length, 5);
+  await monitor.stop();
+  assert.deepEqual(monitor.load(), { max: 5, limit: 5, active: 0, waiting: 0 });
+  assert.equal(t.starts.length, 5, 'the check still waiting at stop never ran');
+  await store.close();
+});

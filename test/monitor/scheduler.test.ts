@@ -81,7 +81,7 @@ test('checks start on a 100 ms grid; lateness is measured against the exact plan
   const late: number[] = [];
   const starts: number[] = [];
   const scheduler = createScheduler({
-    clock, nextDelay: () => 1000, run: async () => { starts.push(clock.now()); }, onStart: (_n, ms) => late.push(ms),
+    clock, nextDelay: () => 1000, run: async (_n, ms) => { starts.push(clock.now()); late.push(ms); },
   });
   scheduler.add('a', 250);
   scheduler.add('b', 230);
@@ -95,7 +95,7 @@ test('with granularityMs 1 checks start exactly on plan', async () => {
   const clock = fakeClock(0);
   const late: number[] = [];
   const scheduler = createScheduler({
-    clock, granularityMs: 1, nextDelay: () => 1000, run: async () => {}, onStart: (_n, ms) => late.push(ms),
+    clock, granularityMs: 1, nextDelay: () => 1000, run: async (_n, ms) => { late.push(ms); },
   });
   scheduler.add('a', 250);
   await clock.advance(2500);

@@ -179,8 +179,9 @@ test('retries back off from 1 s, doubling, up to the maximum; the first success 
   const posts: number[] = [];
   fake.onRequest = (method) => { if (method === 'POST') posts.push(clock.now() - t0); };
   fake.failWith = 503;
-  // Idle = the poll's timer, the entity's timer and the sender's next attempt are all set.
-  const idle = () => until('the sender idle', () => clock.pendingTimers() === 3);
+  // Idle = the poll's timer, the entity's timer, the sender's next attempt and the pacer's
+  // once-a-second look at the event loop are all set.
+  const idle = () => until('the sender idle', () => clock.pendingTimers() === 4);
   await idle();
   for (let waited = 0; waited < 32_000; waited += 100) {
     await clock.advance(100);
