@@ -5,13 +5,20 @@
 // more memory the longer it runs. With the cap it runs as many checks as it can, in order, and
 // what it cannot run shows up as lateness rather than as false timeouts.
 
+/** A check waiting for a slot. */
+export interface Wait {
+  /** Resolves true when a slot is handed over, false if the wait was cancelled. */
+  readonly granted: Promise<boolean>;
+  /** Moves the wait to the front line (the check was asked for now meanwhile). */
+  hurry(): void;
+}
+
 export interface Limiter {
   /**
-   * Takes a slot: null when one was free (taken now), else a promise that resolves when one is
-   * handed over, or with false if the wait was cancelled. `urgent` waits go first (a check asked
-   * for now: a dependency confirming a failure, the page's "check now").
+   * Takes a slot: null when one was free (taken now), else the wait for one. `urgent` waits go
+   * first (a check asked for now: a dependency confirming a failure, the page's "check now").
    */
-  acquire(urgent?: boolean): Promise<boolean> | null;
+  acquire(urgent?: boolean): Wait | null;
   /** Gives a slot back; the longest waiting check, urgent first, takes it. */
   release(): void;
   /** Changes the cap (a reload); more slots hand themselves out at once. */
@@ -58,22 +65,39 @@ export interface LimiterEvents {
   onCaughtUp?(): void;
 }
 
+interface Waiter {
+  /** Handed a slot or cancelled: an entry left in the other line is skipped. */
+  done: boolean;
+  urgent: boolean;
+  resolve: (go: boolean) => void;
+}
+
 export function createLimiter(initialMax: number, events: LimiterEvents = {}): Limiter {
   let max = sanitize(initialMax);
   let active = 0;
+  let pending = 0;
   let behind = false;
   let waited = false;
-  const urgent = new Line<(go: boolean) => void>();
-  const due = new Line<(go: boolean) => void>();
+  const urgent = new Line<Waiter>();
+  const due = new Line<Waiter>();
+
+  function next(): Waiter | undefined {
+    for (;;) {
+      const w = urgent.shift() ?? due.shift();
+      if (w === undefined || !w.done) return w;
+    }
+  }
 
   function handOver(): void {
-    while (active < max) {
-      const next = urgent.shift() ?? due.shift();
-      if (next === undefined) break;
+    while (active < max && pending > 0) {
+      const w = next();
+      if (w === undefined) break;
+      w.done = true;
+      pending--;
       active++;
-      next(true);
+      w.resolve(true);
     }
-    if (behind && urgent.size === 0 && due.size === 0) {
+    if (behind && pending === 0) {
       behind = false;
       events.onCaughtUp?.();
     }
@@ -81,24 +105,34 @@ export function createLimiter(initialMax: number, events: LimiterEvents = {}): L
 
   return {
     acquire(isUrgent = false) {
-      if (active < max && urgent.size === 0 && due.size === 0) {
+      if (active < max && pending === 0) {
         active++;
         return null;
       }
-      const wait = new Promise<boolean>((resolve) => (isUrgent ? urgent : due).push(resolve));
+      const w: Waiter = { done: false, urgent: isUrgent, resolve: () => {} };
+      const granted = new Promise<boolean>((resolve) => { w.resolve = resolve; });
+      (isUrgent ? urgent : due).push(w);
+      pending++;
       waited = true;
       if (!behind) {
         behind = true;
-        events.onBehind?.(urgent.size + due.size, active);
+        events.onBehind?.(pending, active);
       }
-      return wait;
+      return {
+        granted,
+        hurry() {
+          if (w.done || w.urgent) return;
+          w.urgent = true;
+          urgent.push(w);
+        },
+      };
     },
     release() {
       active = Math.max(0, active - 1);
       handOver();
     },
-    setMax(next) {
-      max = sanitize(next);
+    setMax(n) {
+      max = sanitize(n);
       handOver();
     },
     takeWaited() {
@@ -107,12 +141,17 @@ export function createLimiter(initialMax: number, events: LimiterEvents = {}): L
       return was;
     },
     cancelAll() {
-      for (const resolve of [...urgent.drain(), ...due.drain()]) resolve(false);
+      for (const w of [...urgent.drain(), ...due.drain()]) {
+        if (w.done) continue;
+        w.done = true;
+        w.resolve(false);
+      }
+      pending = 0;
       behind = false;
     },
     get max() { return max; },
     get active() { return active; },
-    get waiting() { return urgent.size + due.size; },
+    get waiting() { return pending; },
   };
 }
 

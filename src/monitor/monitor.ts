@@ -7,6 +7,7 @@ import { systemClock } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { createScheduler } from './scheduler.ts';
 import { createLimiter } from './limiter.ts';
+import type { Wait } from './limiter.ts';
 import { createPacer } from './pacer.ts';
 import { initialState, isDown, reduceState, reevaluate } from './state.ts';
 import type { DependencyLookup } from './state.ts';
@@ -147,6 +148,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
   });
 
+  /** Checks waiting for a slot, by entity: asked for now meanwhile, they go to the front. */
+  const waits = new Map<string, Wait>();
+  /** Runs the entity's check now, or joins the one due; one waiting for a slot goes first. */
+  function checkSoon(name: string): Promise<void> {
+    waits.get(name)?.hurry();
+    return scheduler.runNow(name);
+  }
+
   const pacer = createPacer({ limiter, clock, max: config.checks.max_in_flight, busy: options.busy });
 
   const scheduler = createScheduler({
@@ -199,7 +208,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const queued = limiter.acquire(now);
     if (queued !== null) {
       const from = clock.now();
-      if (!(await queued)) return;
+      waits.set(name, queued);
+      const granted = await queued.granted;
+      waits.delete(name);
+      if (!granted) return;
       lateMs += clock.now() - from;
     }
     const at = clock.now();
@@ -217,7 +229,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const prev = stateOf(name);
     if (confirmsFailure(prev, result.ok, entity)) {
       // The verdict must use fresh results: a dependency checked minutes ago may be down now.
-      await Promise.all(unconfirmedBelow(name).map((dep) => scheduler.runNow(dep)));
+      await Promise.all(unconfirmedBelow(name).map(checkSoon));
       if (abort.signal.aborted) return;
     }
     const current = entities.get(name);
@@ -308,7 +320,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (!entity || !prev || !owns(name)) return;
     const { state, transition, recheck } = reevaluate(prev, entity, lookup, at);
     // Fire and forget: the fresh result goes through the reducer like any other.
-    if (recheck) void scheduler.runNow(name);
+    if (recheck) void checkSoon(name);
     if (state === prev) return;
     states.set(name, state);
     store.saveState(state);
@@ -379,7 +391,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const s of subscribers) s.onConfig?.(next);
       return change;
     },
-    checkNow: (name) => scheduler.runNow(name),
+    checkNow: checkSoon,
     load: () => ({ max: pacer.max, limit: pacer.limit, active: limiter.active, waiting: limiter.waiting }),
     assign(next) {
       owned = next === null ? null : new Set(next);

@@ -63,7 +63,7 @@ export function createRunner(options: RunnerOptions): Runner {
   async function run(name: string, _lateMs: number, now: boolean): Promise<void> {
     if (!current.has(name)) return;
     const queued = limiter.acquire(now);
-    if (queued !== null && !(await queued)) return;
+    if (queued !== null && !(await queued.granted)) return;
     const assigned = current.get(name);
     let outcome;
     // The time the check started, as the server records its own checks.

@@ -106,7 +106,11 @@ test('one hung target among 200 delays no other check', async () => {
     return new Promise((resolve) => signal.addEventListener('abort', () => resolve(down)));
   };
   const store = await openSqliteStore({ dir: tempDir() });
-  const monitor = createMonitor({ config: configOf(entities), store, runCheck, clock, random: Math.random });
+  // First checks spread over the interval, deterministically (Math.random gives a first check at
+  // 0 ms, and so an eleventh check within the 100 s, about once in 50 runs).
+  let k = 0;
+  const spread = (): number => ((++k * 0.6180339887) % 1);
+  const monitor = createMonitor({ config: configOf(entities), store, runCheck, clock, random: spread });
   await monitor.start();
   await clock.advance(100_000);
   assert.equal(counts.get('e42'), 1, 'the hung check is still in flight, never restarted');
@@ -241,5 +245,23 @@ test('checks.max_in_flight: a reload that raises the cap starts the waiting chec
   await monitor.stop();
   assert.deepEqual(monitor.load(), { max: 5, limit: 5, active: 0, waiting: 0 });
   assert.equal(t.starts.length, 5, 'the check still waiting at stop never ran');
+  await store.close();
+});
+
+test('checks.max_in_flight: "check now" on a check waiting for a slot moves it to the front of the line', async () => {
+  const clock = fakeClock(0);
+  const t = slowTargets(clock, 1000);
+  const entities = Array.from({ length: 5 }, (_, i) => pingEntity(`e${i}`, [], { interval: 60 }));
+  const store = await openSqliteStore({ dir: tempDir() });
+  const monitor = createMonitor({ config: configOf(entities, { checks: { max_in_flight: 1 } }), store, runCheck: t.runCheck, clock, random: () => 0 });
+  await monitor.start();
+  await clock.advance(100);
+  assert.deepEqual(monitor.load(), { max: 1, limit: 1, active: 1, waiting: 4 });
+  const asked = monitor.checkNow('e4');
+  await clock.advance(2000);
+  await asked;
+  assert.deepEqual(t.starts.map((s) => s.name).slice(0, 3), ['e0', 'e4', 'e1'], 'e4 ran right after the check in flight');
+  assert.equal(t.starts.filter((s) => s.name === 'e4').length, 1, 'joined its waiting check, not a second one');
+  await monitor.stop();
   await store.close();
 });
