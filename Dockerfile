@@ -5,10 +5,12 @@ FROM node:24-slim
 # The ping check runs the system ping. Debian's ping sends ICMP as a non-root user through the
 # cap_net_raw file capability (or through unprivileged ICMP sockets where the kernel's
 # net.ipv4.ping_group_range allows them): set it explicitly, and fail the build if it is missing.
+# jemalloc instead of glibc's allocator (see README, Memory): the same path on every architecture.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends iputils-ping libcap2-bin \
+ && apt-get install -y --no-install-recommends iputils-ping libcap2-bin libjemalloc2 \
  && setcap cap_net_raw+ep /usr/bin/ping \
  && getcap /usr/bin/ping | grep -q cap_net_raw \
+ && ln -s "$(ls /usr/lib/*-linux-gnu/libjemalloc.so.2)" /usr/local/lib/libjemalloc.so.2 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -30,6 +32,8 @@ USER node
 ENV NODE_COMPILE_CACHE=/home/node/.cache/node-compile-cache
 RUN node scripts/compile-cache.js
 ENV PULSEMAP_DATA=/data PULSEMAP_CONFIG=/app/entities.yaml PORT=8000
+# Freed memory goes back to the system within a second or so, and the process holds less.
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0
 EXPOSE 8000
 VOLUME /data
 # slim images have no curl: Node's fetch asks /health.

@@ -26,6 +26,9 @@ export interface Helper {
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
 
+/** jemalloc's settings in the Docker image (its MALLOC_CONF), measured by `footprint --malloc jemalloc`. */
+export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
+
 /**
  * Node's compile cache for the service processes, as bin/pulsemap.js turns it on in production:
  * from the second start on, no type stripper in the process.

@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { BENCH_COMPILE_CACHE, FULL, fmt, mb, median, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
+import { BENCH_COMPILE_CACHE, FULL, JEMALLOC_CONF, fmt, mb, median, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
 import type { Helper } from './common.ts';
 
 const argAfter = (flag: string): string | undefined => {
@@ -49,7 +49,6 @@ const BURST_BEFORE_MS = 10_000;
 const ANSWER_MS = 300_000;
 const PI = { cpus: '0', heapFlag: '--max-old-space-size=256' };
 const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
-const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
 /** The production command of the checkout: `node FLAGS ENTRY serve` from its start script. */
 const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -64,6 +63,12 @@ const cacheEnv = (dir: string): NodeJS.ProcessEnv => (LAUNCHER ? { NODE_COMPILE_
 const rssOf = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? NaN) * 1024;
+};
+/** RSS split into anonymous memory and pages of files (the node binary's code, mostly). */
+const rssSplitOf = (pid: number): string => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return `${mb(kb('RssAnon'))} / ${mb(kb('RssFile'))}`;
 };
 /** user + system CPU ms of a process (clock ticks of 10 ms). */
 const cpuOf = (pid: number): number => {
@@ -262,7 +267,7 @@ async function burst(baseUrl: readonly string[], name: string, run: (ctx: { url:
   try {
     return await measureBurst(baseUrl, name, run);
   } catch (err) {
-    return [name, `not measured: ${String(err instanceof Error ? err.message : err)}`, '', '', '', '', '', ''];
+    return [name, `not measured: ${String(err instanceof Error ? err.message : err)}`, '', '', '', '', '', '', '', ''];
   }
 }
 
@@ -287,6 +292,7 @@ async function measureBurst(baseUrl: readonly string[], name: string, run: (ctx:
         });
       };
       const before = await sampleRss(pid, BURST_BEFORE_MS);
+      const splitBefore = rssSplitOf(pid);
       const heapBefore = await pm.ask<Memory>('gc', {}, ANSWER_MS);
       let peak = before.peak;
       const watch = setInterval(() => { peak = Math.max(peak, rssOf(pid)); }, 250);
@@ -311,7 +317,7 @@ async function measureBurst(baseUrl: readonly string[], name: string, run: (ctx:
       const heapAfter = await pm.ask<Memory>('gc', {}, ANSWER_MS);
       return [note ? `${name} (${note})` : name, mb(before.mean), mb(peak), mb(rss), `${fmt(100 * (rss / before.mean - 1), 1)}%`,
         backAfter === null ? `**no** (not within ${SETTLE_MS / 1000} s)` : `yes, after ${fmt(backAfter / 1000, 0)} s`,
-        heapOf(heapBefore), heapOf(heapAfter)];
+        heapOf(heapBefore), heapOf(heapAfter), splitBefore, rssSplitOf(pid)];
     } finally {
       await pm.stop();
     }
@@ -351,7 +357,8 @@ async function bursts(baseUrl: readonly string[]): Promise<string> {
     await restore();
   }));
   return table(['burst (1,000 entities, 10 s interval; a fresh service each)', `RSS before (mean of ${BURST_BEFORE_MS / 1000} s)`, 'peak',
-    'RSS at the end', 'against before', `back within 10 % (≤ ${SETTLE_MS / 1000} s)`, 'JS heap used / committed / external before', '… at the end'], rows);
+    'RSS at the end', 'against before', `back within 10 % (≤ ${SETTLE_MS / 1000} s)`, 'JS heap used / committed / external before', '… at the end',
+    'RSS anonymous / file pages before', '… at the end'], rows);
 }
 
 // ---- run ------------------------------------------------------------------------------------

@@ -4,11 +4,12 @@
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closedPort } from './helpers/pg.ts';
 import { startTarget } from './helpers/http.ts';
+import { JEMALLOC_CONF } from '../bench/common.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'pulsemap-image-'));
@@ -61,6 +62,12 @@ const one = (op: string) => {
   assert.equal(found.length, 1, `one ${op}`);
   return found[0]!.args;
 };
+/** Debian's libjemalloc2 on this machine (test/setup installs it). */
+function jemallocOnHost(): string {
+  const dir = readdirSync('/usr/lib').find((d) => d.endsWith('-linux-gnu') && existsSync(`/usr/lib/${d}/libjemalloc.so.2`));
+  assert.ok(dir, 'libjemalloc2 is installed');
+  return `/usr/lib/${dir}/libjemalloc.so.2`;
+}
 const execForm = (args: string): string[] => JSON.parse(args.replace(/^(--\S+\s+)*CMD\s+/, ''));
 
 it('builds on node:24-slim with ping, as a non-root user, with a volume, a port and a health check', () => {
@@ -70,6 +77,8 @@ it('builds on node:24-slim with ping, as a non-root user, with a volume, a port 
   assert.match(runs, /apt-get install -y --no-install-recommends iputils-ping/);
   assert.match(runs, /getcap \/usr\/bin\/ping \| grep -q cap_net_raw/, 'the build fails without the capability');
   assert.match(runs, /npm ci --omit=dev/);
+  assert.match(runs, /--no-install-recommends [^&]*libjemalloc2/);
+  assert.match(runs, /ln -s "\$\(ls \/usr\/lib\/\*-linux-gnu\/libjemalloc\.so\.2\)" \/usr\/local\/lib\/libjemalloc\.so\.2/, 'one path on every architecture');
   assert.equal(one('USER'), 'node');
   const user = dockerfile.findIndex((i) => i.op === 'USER');
   assert.ok(user < dockerfile.findIndex((i) => i.op === 'CMD'), 'the service runs as the non-root user');
@@ -81,6 +90,8 @@ it('builds on node:24-slim with ping, as a non-root user, with a volume, a port 
   const env = Object.assign({}, ...dockerfile.filter((i) => i.op === 'ENV').map((i) => envOf(i.args)));
   assert.equal(env.PULSEMAP_DATA, '/data');
   assert.equal(env.PULSEMAP_CONFIG, '/app/entities.yaml');
+  assert.equal(env.LD_PRELOAD, '/usr/local/lib/libjemalloc.so.2');
+  assert.equal(env.MALLOC_CONF, JEMALLOC_CONF, 'the allocator settings the footprint bench measures');
 });
 
 it('starts the service from exactly the files the Dockerfile copies, and its HEALTHCHECK passes', async () => {
@@ -118,6 +129,8 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
   const containerEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.startsWith('/') ? inImage(v) : v])),
+    // The link the build makes, to the library Debian's libjemalloc2 installs here.
+    LD_PRELOAD: jemallocOnHost(),
     PORT: String(port),
     HOST: '127.0.0.1', // tests stay on loopback; in the image the default 0.0.0.0 applies
   };
@@ -163,6 +176,7 @@ it('starts the service from exactly the files the Dockerfile copies, and its HEA
     assert.equal(health.entities, 1);
     assert.deepEqual({ ...(health.store as object), queued: 0 }, { ok: true, kind: 'sqlite', error: null, since: null, queued: 0, dropped: 0 });
     assert.equal(await healthcheck(), 0, 'HEALTHCHECK passes');
+    assert.match(readFileSync(`/proc/${child.pid}/maps`, 'utf8'), /libjemalloc\.so\.2/, 'the service runs on jemalloc');
     assert.ok(existsSync(path.join(data, 'pulsemap.db')), 'the store lives in the /data volume');
   } finally {
     child.kill('SIGTERM');

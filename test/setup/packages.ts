@@ -17,5 +17,6 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { pkg: 'openssl', needs: 'openssl', usedBy: 'TLS test certificates' },
   { pkg: 'chromium', needs: '/usr/bin/chromium', usedBy: 'the web page tests (headless)' },
   { pkg: 'postgresql', needs: INITDB_PATTERN, usedBy: "the suite's own PostgreSQL cluster (initdb, pg_ctl)" },
+  { pkg: 'libjemalloc2', needs: '/usr/lib/*-linux-gnu/libjemalloc.so.2', usedBy: "the Docker image's allocator (the image test runs its CMD with it)" },
   { pkg: 'monitoring-plugins-basic', needs: '/usr/lib/nagios/plugins/check_dummy', usedBy: 'command checks with Nagios plugins' },
 ];
