@@ -11,6 +11,7 @@ import { createPacer } from '../monitor/pacer.ts';
 import { buildAssigned } from './assignment.ts';
 import type { Assigned, Assignment } from './assignment.ts';
 import type { ProbeResult } from './queue.ts';
+import type { CheckOutcome } from '../domain.ts';
 
 /** First checks are spread over this many seconds at most (or the interval, if shorter). */
 const START_SPREAD_SECONDS = 10;
@@ -40,6 +41,8 @@ export interface Runner {
   apply(assignments: readonly Assignment[]): AppliedChange;
   /** Names currently assigned, in the server's order. */
   names(): string[];
+  /** Checks running, waiting for a slot, and the paced limit. */
+  load(): { readonly limit: number; readonly active: number; readonly waiting: number };
   /** Stops every timer and aborts checks in flight; resolves when they have ended. */
   close(): Promise<void>;
 }
@@ -65,7 +68,7 @@ export function createRunner(options: RunnerOptions): Runner {
     const queued = limiter.acquire(now);
     if (queued !== null && !(await queued.granted)) return;
     const assigned = current.get(name);
-    let outcome;
+    let outcome: CheckOutcome;
     // The time the check started, as the server records its own checks.
     const startedAt = clock.now();
     try {
@@ -135,6 +138,7 @@ export function createRunner(options: RunnerOptions): Runner {
       return { added, changed, removed, problems };
     },
     names: () => [...current.keys()],
+    load: () => ({ limit: pacer.limit, active: limiter.active, waiting: limiter.waiting }),
     async close() {
       scheduler.stop();
       stopping.abort();
