@@ -134,19 +134,28 @@ export function createMonitor(options: MonitorOptions): Monitor {
     dependencies: (name) => entities.get(name)?.dependencies ?? [],
   };
 
+  // Short waits are normal (the checks due in one 100 ms tick can outnumber the limit): one line
+  // when a check has waited a second or more while others still wait, and one when the line is
+  // empty again after that.
   let behindSince = 0;
+  let warned = false;
   const limiter = createLimiter(config.checks.max_in_flight, {
-    onBehind(waiting, active) {
+    onBehind() {
       behindSince = clock.now();
-      logger.warn({ waiting, in_flight: active, limit: limiter.max, max_in_flight: pacer.max },
-        'checks are waiting for a free slot: more are due than can run at once');
     },
     onCaughtUp() {
-      // Short waits (a burst of due checks) are normal; only a wait that lasted is worth a line.
-      const ms = clock.now() - behindSince;
-      if (ms >= 1000) logger.info({ behind_ms: ms }, 'checks caught up: none is waiting for a slot');
+      if (!warned) return;
+      warned = false;
+      logger.info({ behind_ms: clock.now() - behindSince }, 'checks caught up: none is waiting for a slot');
     },
   });
+  function waitedLong(waitedMs: number): void {
+    // The last check of a spell is handed its slot as the line empties: caught up already.
+    if (warned || waitedMs < 1000 || limiter.waiting === 0) return;
+    warned = true;
+    logger.warn({ waited_ms: waitedMs, waiting: limiter.waiting, in_flight: limiter.active, limit: limiter.max, max_in_flight: pacer.max },
+      'checks are waiting for a free slot: more are due than can run at once');
+  }
 
   /** Checks waiting for a slot, by entity: asked for now meanwhile, they go to the front. */
   const waits = new Map<string, Wait>();
@@ -212,7 +221,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       const granted = await queued.granted;
       waits.delete(name);
       if (!granted) return;
-      lateMs += clock.now() - from;
+      const waited = clock.now() - from;
+      lateMs += waited;
+      waitedLong(waited);
     }
     const at = clock.now();
     let outcome: CheckOutcome | null;

@@ -9,6 +9,8 @@ import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { CheckOutcome, Entity, Status, Transition } from '../../src/types.ts';
 import { fakeClock } from '../helpers/clock.ts';
 import { configOf, pingEntity } from '../helpers/entities.ts';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -264,4 +266,35 @@ test('checks.max_in_flight: "check now" on a check waiting for a slot moves it t
   assert.equal(t.starts.filter((s) => s.name === 'e4').length, 1, 'joined its waiting check, not a second one');
   await monitor.stop();
   await store.close();
+});
+
+test('checks.max_in_flight: a wait of a second or more is logged once, and the catching up; shorter waits are not', async () => {
+  const lines: { level: number; msg: string; waited_ms?: number }[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, destination);
+  const run = async (count: number, ms: number) => {
+    lines.length = 0;
+    const clock = fakeClock(0);
+    const t = slowTargets(clock, ms);
+    const entities = Array.from({ length: count }, (_, i) => pingEntity(`e${i}`, [], { interval: 60 }));
+    const store = await openSqliteStore({ dir: tempDir() });
+    const monitor = createMonitor({ config: configOf(entities, { checks: { max_in_flight: 1 } }), store, runCheck: t.runCheck, clock, random: () => 0, logger });
+    await monitor.start();
+    await clock.advance(10_000);
+    await monitor.stop();
+    await store.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    return lines.map((l) => l.msg).filter((m) => m.startsWith('checks '));
+  };
+  assert.deepEqual(await run(2, 500), [], 'a 500 ms wait is no news');
+  assert.deepEqual(await run(4, 600), [
+    'checks are waiting for a free slot: more are due than can run at once',
+    'checks caught up: none is waiting for a slot',
+  ], 'waits of 600, 1,200 and 1,800 ms: one warning, at the first over a second, and one line when caught up');
+  assert.equal(lines.find((l) => l.msg.startsWith('checks are waiting'))?.waited_ms, 1200);
 });
