@@ -2,7 +2,7 @@
 // tables, temporary directories and entity files.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,12 @@ export interface Helper {
  * Dockerfile): the service is measured as it is shipped.
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
+
+/** Debian's libjemalloc2 on this machine, whatever its architecture; null when it is not installed. */
+export function jemallocPath(): string | null {
+  const dir = readdirSync('/usr/lib').find((d) => d.endsWith('-linux-gnu') && existsSync(`/usr/lib/${d}/libjemalloc.so.2`));
+  return dir === undefined ? null : `/usr/lib/${dir}/libjemalloc.so.2`;
+}
 
 /** jemalloc's settings in the Docker image (its MALLOC_CONF), measured by `footprint --malloc jemalloc`. */
 export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';

@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { BENCH_COMPILE_CACHE, FULL, JEMALLOC_CONF, fmt, mb, median, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
+import { BENCH_COMPILE_CACHE, FULL, JEMALLOC_CONF, jemallocPath, fmt, mb, median, sleep, startHelper, table, targetBases, tempDir, writeEntities } from './common.ts';
 import type { Helper } from './common.ts';
 
 const argAfter = (flag: string): string | undefined => {
@@ -48,7 +48,6 @@ const BURST_BEFORE_MS = 10_000;
 /** How long a busy service (20,000 entities on a loaded machine) may take to answer the bench. */
 const ANSWER_MS = 300_000;
 const PI = { cpus: '0', heapFlag: '--max-old-space-size=256' };
-const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 
 /** The production command of the checkout: `node FLAGS ENTRY serve` from its start script. */
 const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -142,9 +141,12 @@ interface BareWindow { durationMs: number; cpuMs: number; done: number; failed: 
  * `--malloc jemalloc`: the services run with jemalloc preloaded (Debian's libjemalloc2), its
  * freed pages given back after a second, as the Docker image runs them.
  */
-const MALLOC_ENV: NodeJS.ProcessEnv = argAfter('--malloc') === 'jemalloc'
-  ? { LD_PRELOAD: JEMALLOC, MALLOC_CONF: JEMALLOC_CONF }
-  : {};
+const MALLOC_ENV: NodeJS.ProcessEnv = argAfter('--malloc') === 'jemalloc' ? jemallocEnv() : {};
+function jemallocEnv(): NodeJS.ProcessEnv {
+  const path = jemallocPath();
+  if (path === null) throw new Error('--malloc jemalloc: libjemalloc2 is not installed (apt-get install libjemalloc2)');
+  return { LD_PRELOAD: path, MALLOC_CONF: JEMALLOC_CONF };
+}
 
 function serviceHelper(config: string, data: string, pi: boolean): Promise<Helper> {
   return startHelper(join(ROOT, 'bench/pulsemap-child.ts'), [config, data], { ...cacheEnv(BENCH_COMPILE_CACHE), ...MALLOC_ENV },

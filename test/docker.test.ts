@@ -4,12 +4,12 @@
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closedPort } from './helpers/pg.ts';
 import { startTarget } from './helpers/http.ts';
-import { JEMALLOC_CONF } from '../bench/common.ts';
+import { JEMALLOC_CONF, jemallocPath } from '../bench/common.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'pulsemap-image-'));
@@ -64,9 +64,9 @@ const one = (op: string) => {
 };
 /** Debian's libjemalloc2 on this machine (test/setup installs it). */
 function jemallocOnHost(): string {
-  const dir = readdirSync('/usr/lib').find((d) => d.endsWith('-linux-gnu') && existsSync(`/usr/lib/${d}/libjemalloc.so.2`));
-  assert.ok(dir, 'libjemalloc2 is installed');
-  return `/usr/lib/${dir}/libjemalloc.so.2`;
+  const path = jemallocPath();
+  assert.ok(path, 'libjemalloc2 is installed');
+  return path;
 }
 const execForm = (args: string): string[] => JSON.parse(args.replace(/^(--\S+\s+)*CMD\s+/, ''));
 
